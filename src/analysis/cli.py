@@ -1,0 +1,138 @@
+"""Command-line adapter the Snakemake rules call: ``python -m analysis.cli <stage> ...``.
+
+Each stage reads exactly the files given on its command line (the rule's declared
+inputs) and writes exactly the declared outputs. One process handles every table of a
+stage, so the scientific stack is imported once per stage, not once per table. On any
+error the message goes to stderr, the declared outputs are removed and the exit code
+is 1: no partial output is left behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+from analysis.errors import InputError
+from analysis.ingest import RelationFailure
+
+
+def _source_of(path: str) -> str:
+    p = Path(path)
+    return p.parent.parent.name if p.parent.name == "tables" else p.parent.name
+
+
+def _load_schemas(paths: list[str]) -> dict[str, dict]:
+    out = {}
+    for p in paths:
+        name = Path(p).name.split(".")[0]  # table.schema.yaml -> table
+        out[name] = yaml.safe_load(Path(p).read_text(encoding="utf-8"))
+    return out
+
+
+def cmd_ingest(args) -> None:
+    from analysis import catalog as cat
+    from analysis.ingest import ingest_source
+    from analysis.store import write_csv, write_parquet
+
+    schemas = _load_schemas(args.schemas)
+    raw_by_source: dict[str, dict[str, bytes]] = defaultdict(dict)
+    for p in args.raw:
+        raw_by_source[_source_of(p)][p] = Path(p).read_bytes()
+    sources = [ingest_source(sid, raw_by_source[sid], schemas, stale=args.stale) for sid in args.sources]
+    for s in sources:
+        for e in s.stale_issues:
+            print(f"warning: known issue '{e['id']}' of {s.source_id} no longer fails", file=sys.stderr)
+
+    outputs = {str(Path(p)): p for p in args.out}
+    written: set[str] = set()
+
+    def emit(kind: str, frame, path_key: str, meta=None):
+        if path_key not in outputs:
+            raise InputError(path_key, None, None, path_key, "the rule to declare every dataset as output", f"undeclared {kind} output")
+        if path_key.endswith(".parquet"):
+            write_parquet(frame, outputs[path_key], meta)
+        else:
+            write_csv(frame, outputs[path_key])
+        written.add(path_key)
+
+    by_dir = {str(Path(p).parent): str(Path(p).parent) for p in args.out if p.endswith("catalog.parquet")}
+    root = next(iter(by_dir))
+    for s in sources:
+        for it in s.tables:
+            meta = {
+                "source": s.source, "table": it.table.sidecar, "raw_file": it.raw_path,
+                "raw_sha256": it.raw_sha256, "sidecar_file": it.sidecar_path, "sidecar_sha256": it.sidecar_sha256,
+                "dimensions": it.table.dim_columns, "derived": it.table.derived_columns,
+                "relation_checks": it.checks.to_dict(orient="records"),
+            }
+            emit("table", it.table.public_frame(), str(Path(root) / s.source_id / f"{it.table.table_id}.parquet"), meta)
+        for kind, frame in (("facts", s.facts), ("events", s.events)):
+            if not frame.empty:
+                path = next(p for p in s.files if p.endswith(f"/{kind}.csv"))
+                meta = {"source": s.source, "raw_file": path, "raw_sha256": s.files[path]}
+                emit(kind, frame, str(Path(root) / s.source_id / f"{kind}.parquet"), meta)
+    tables = {
+        "catalog": cat.catalog(sources),
+        "codebook": cat.codebook(sources),
+        "validation": cat.validation(sources),
+        "known_issues": cat.known_issue_report(sources),
+    }
+    for name, frame in tables.items():
+        for ext in ("parquet", "csv"):
+            emit(name, frame, str(Path(root) / f"{name}.{ext}"), {"files": {s.source_id: s.files for s in sources}} if ext == "parquet" else None)
+    missing = sorted(set(outputs) - written)
+    if missing:
+        raise InputError(missing[0], None, None, missing[0], "only outputs the raw data produce (is a raw file missing?)", "declared output not produced")
+
+
+def cmd_report(args) -> None:
+    from analysis.report import build_index
+
+    build_index(
+        catalog_path=args.catalog,
+        validation_path=args.validation,
+        known_issues_path=args.known_issues,
+        codebook_path=args.codebook,
+        language=args.language,
+        out_md=args.out_md,
+        out_html=args.out_html,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.cli", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="stage", required=True)
+    p = sub.add_parser("ingest", help="raw tables, facts and events -> Parquet, catalog, codebook, validation")
+    p.add_argument("--sources", nargs="+", required=True)
+    p.add_argument("--schemas", nargs="+", required=True)
+    p.add_argument("--raw", nargs="+", required=True)
+    p.add_argument("--out", nargs="+", required=True)
+    p.add_argument("--stale", choices=["error", "warn"], default="error")
+    p.set_defaults(func=cmd_ingest)
+    r = sub.add_parser("report", help="catalog and checks -> reports/index.md and .html")
+    r.add_argument("--catalog", required=True)
+    r.add_argument("--validation", required=True)
+    r.add_argument("--known-issues", required=True)
+    r.add_argument("--codebook", required=True)
+    r.add_argument("--language", choices=["en", "sv"], default="en")
+    r.add_argument("--out-md", required=True)
+    r.add_argument("--out-html", required=True)
+    r.set_defaults(func=cmd_report)
+    args = parser.parse_args(argv)
+    declared = list(getattr(args, "out", None) or []) + [x for x in (getattr(args, "out_md", None), getattr(args, "out_html", None)) if x]
+    try:
+        args.func(args)
+    except (InputError, RelationFailure) as exc:
+        for p in declared:
+            Path(p).unlink(missing_ok=True)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Deterministic Parquet and CSV writing with provenance in the Parquet key-value metadata."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+META_KEY = b"servicestat"
+
+
+def to_json(obj) -> str:
+    """Stable JSON: sorted keys, no ASCII escaping, NaN written as null."""
+    return json.dumps(_clean(obj), ensure_ascii=False, sort_keys=True, indent=None, separators=(",", ":"))
+
+
+def _clean(obj):
+    if isinstance(obj, float) and obj != obj:
+        return None
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item"):
+        return _clean(obj.item())
+    return obj
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path, meta: dict | None = None) -> None:
+    """Write ``frame`` to Parquet with ``meta`` as JSON under the ``servicestat`` key.
+
+    Written to a temporary name and renamed, so a reader never sees a partial file.
+    The output is byte-identical for identical input (no timestamps are stored).
+    """
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    md = dict(table.schema.metadata or {})
+    if meta is not None:
+        md[META_KEY] = to_json(meta).encode("utf-8")
+    table = table.replace_schema_metadata(md)
+    _atomic(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write CSV (UTF-8, comma separated, '.' decimals, LF) atomically."""
+    _atomic(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g"))
+
+
+def write_text(text: str, path: str | Path) -> None:
+    def _w(tmp):
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    _atomic(path, _w)
+
+
+def _atomic(path, writer) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        writer(str(tmp))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def read_meta(path: str | Path) -> dict:
+    """The ``servicestat`` provenance stored in a Parquet file's metadata."""
+    md = pq.read_schema(path).metadata or {}
+    return json.loads(md[META_KEY]) if META_KEY in md else {}
