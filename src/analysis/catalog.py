@@ -7,7 +7,7 @@ import pandas as pd
 from analysis.ingest import IngestedSource, relation_summary
 
 CATALOG_COLUMNS = [
-    "source_id", "dataset", "kind", "number", "title", "title_en", "location", "unit",
+    "source_id", "publisher", "source_title", "published", "dataset", "kind", "number", "title", "title_en", "location", "unit",
     "dimensions", "derived", "measures", "rows", "not_available", "relations",
     "checks_holds", "checks_known_issue", "checks_skipped", "known_issues", "raw_file",
     "raw_sha256", "sidecar_file",
@@ -21,6 +21,13 @@ def _location(loc: dict) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _source_cols(s: IngestedSource) -> dict:
+    return {
+        "source_id": s.source_id, "publisher": s.source["publisher"],
+        "source_title": s.source["title"], "published": s.source["published"],
+    }
+
+
 def catalog(sources: list[IngestedSource]) -> pd.DataFrame:
     """One row per dataset (table, facts, events) with its provenance and check counts."""
     rows = []
@@ -30,7 +37,7 @@ def catalog(sources: list[IngestedSource]) -> pd.DataFrame:
             summ = relation_summary(it.checks)
             known = sorted(set(it.checks.loc[it.checks["known_issue"] != "", "known_issue"]))
             rows.append({
-                "source_id": s.source_id, "dataset": t.table_id, "kind": "table",
+                **_source_cols(s), "dataset": t.table_id, "kind": "table",
                 "number": sc["number"], "title": sc["title"], "title_en": sc["title_en"],
                 "location": _location(sc["location"]), "unit": sc["unit"],
                 "dimensions": ", ".join(t.dim_columns), "derived": ", ".join(t.derived_columns),
@@ -46,7 +53,7 @@ def catalog(sources: list[IngestedSource]) -> pd.DataFrame:
                 continue
             path = next(p for p in s.files if p.endswith(f"/{kind}.csv"))
             rows.append({
-                "source_id": s.source_id, "dataset": kind, "kind": kind, "number": "",
+                **_source_cols(s), "dataset": kind, "kind": kind, "number": "",
                 "title": "", "title_en": f"{kind.capitalize()} printed in {s.source['title']}",
                 "location": "", "unit": "mixed" if kind == "facts" else "date",
                 "dimensions": "id", "derived": "", "measures": "value" if kind == "facts" else "",

@@ -1,0 +1,24 @@
+# servicestat: reproducible statistics from published reports on Swedish agencies.
+# Data flows one way: data/raw -> data/processed -> reports. See README.md.
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "schemas/config.schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/ingest.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        rules.ingest.output,
+        rules.report_index.output,
+    default_target: True

@@ -1,0 +1,53 @@
+# Path and wildcard helpers only. No analysis logic lives here.
+
+import sys
+from pathlib import Path
+
+# The interpreter running Snakemake (the project venv), so rules work without activating it.
+PYTHON = sys.executable
+
+RAW = Path("data/raw")
+PROCESSED = Path("data/processed")
+REPORTS = Path("reports")
+SCHEMAS = sorted(str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name != "config.schema.yaml")
+SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
+SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
+
+
+def check_sources():
+    """Fail early, naming config.yaml, when a configured source has no folder."""
+    text = Path("config.yaml").read_text(encoding="utf-8").splitlines()
+    for sid in config["sources"]:
+        if not (RAW / sid / "source.yaml").is_file():
+            line = next((i for i, t in enumerate(text, 1) if t.strip().startswith(f"- {sid}")), None)
+            where = f"config.yaml:{line}:5" if line else "config.yaml"
+            raise WorkflowError(
+                f"{where}: unknown source {sid!r}; expected a folder data/raw/{sid}/ with a source.yaml "
+                f"(available: {', '.join(sorted(p.parent.name for p in RAW.glob('*/source.yaml')))})"
+            )
+
+
+def table_ids(sid):
+    return sorted(p.stem for p in (RAW / sid / "tables").glob("*.csv"))
+
+
+def get_raw_files(wildcards=None):
+    """Every raw file of every configured source: the ingest job's declared inputs."""
+    files = []
+    for sid in config["sources"]:
+        files += [str(RAW / sid / f) for f in SOURCE_FILES if (RAW / sid / f).is_file()]
+        for tables in ("*.csv", "*.yaml"):
+            files += sorted(str(p) for p in (RAW / sid / "tables").glob(tables))
+    return files
+
+
+def processed_datasets():
+    """Every Parquet dataset the raw files produce (one per table, facts and events)."""
+    out = []
+    for sid in config["sources"]:
+        out += [str(PROCESSED / sid / f"{t}.parquet") for t in table_ids(sid)]
+        out += [str(PROCESSED / sid / f"{k}.parquet") for k in ("facts", "events") if (RAW / sid / f"{k}.csv").is_file()]
+    return out
+
+
+check_sources()

@@ -1,0 +1,20 @@
+# Ingest: every raw table, facts and events file -> typed long-format Parquet with
+# provenance, plus the catalog, codebook, validation and known-issues tables.
+# One job for all sources, so pandas is imported once however many tables there are.
+
+
+rule ingest:
+    input:
+        raw=get_raw_files(),
+        schemas=SCHEMAS,
+    output:
+        datasets=processed_datasets(),
+        summaries=expand(str(PROCESSED / "{name}.{ext}"), name=SUMMARY_TABLES, ext=["parquet", "csv"]),
+    params:
+        sources=config["sources"],
+        stale=config.get("known_issues", {}).get("stale", "error"),
+    log:
+        "logs/ingest.log",
+    shell:
+        "{PYTHON} -m analysis.cli ingest --sources {params.sources} --stale {params.stale}"
+        " --schemas {input.schemas} --raw {input.raw} --out {output} 2> {log}"

@@ -1,0 +1,20 @@
+# Reports: the index of every dataset with its checks, as Markdown and HTML.
+
+
+rule report_index:
+    input:
+        catalog=str(PROCESSED / "catalog.parquet"),
+        validation=str(PROCESSED / "validation.parquet"),
+        known_issues=str(PROCESSED / "known_issues.parquet"),
+        codebook=str(PROCESSED / "codebook.parquet"),
+    output:
+        md=str(REPORTS / "index.md"),
+        html=str(REPORTS / "index.html"),
+    params:
+        language=config["language"],
+    log:
+        "logs/report_index.log",
+    shell:
+        "{PYTHON} -m analysis.cli report --catalog {input.catalog} --validation {input.validation}"
+        " --known-issues {input.known_issues} --codebook {input.codebook} --language {params.language}"
+        " --out-md {output.md} --out-html {output.html} 2> {log}"
