@@ -1,10 +1,6 @@
 # Path and wildcard helpers only. No analysis logic lives here.
 
-import sys
 from pathlib import Path
-
-# The interpreter running Snakemake (the project venv), so rules work without activating it.
-PYTHON = sys.executable
 
 RAW = Path("data/raw")
 PROCESSED = Path("data/processed")

@@ -15,6 +15,11 @@ rule ingest:
         stale=config.get("known_issues", {}).get("stale", "error"),
     log:
         "logs/ingest.log",
-    shell:
-        "{PYTHON} -m analysis.cli ingest --sources {params.sources} --stale {params.stale}"
-        " --schemas {input.schemas} --raw {input.raw} --out {output} 2> {log}"
+    run:
+        from analysis.cli import run_stage
+
+        run_stage(
+            ["ingest", "--sources", *params.sources, "--stale", params.stale, "--schemas", *input.schemas]
+            + ["--raw", *input.raw, "--out", *output],
+            log=log[0],
+        )

@@ -14,7 +14,12 @@ rule report_index:
         language=config["language"],
     log:
         "logs/report_index.log",
-    shell:
-        "{PYTHON} -m analysis.cli report --catalog {input.catalog} --validation {input.validation}"
-        " --known-issues {input.known_issues} --codebook {input.codebook} --language {params.language}"
-        " --out-md {output.md} --out-html {output.html} 2> {log}"
+    run:
+        from analysis.cli import run_stage
+
+        run_stage(
+            ["report", "--catalog", input.catalog, "--validation", input.validation]
+            + ["--known-issues", input.known_issues, "--codebook", input.codebook]
+            + ["--language", params.language, "--out-md", output.md, "--out-html", output.html],
+            log=log[0],
+        )

@@ -45,14 +45,24 @@ def cmd_ingest(args) -> None:
     sources = [ingest_source(sid, raw_by_source[sid], schemas, stale=args.stale) for sid in args.sources]
     for s in sources:
         for e in s.stale_issues:
-            print(f"warning: known issue '{e['id']}' of {s.source_id} no longer fails", file=sys.stderr)
+            print(
+                f"warning: known issue '{e['id']}' of {s.source_id} no longer fails",
+                file=sys.stderr,
+            )
 
     outputs = {str(Path(p)): p for p in args.out}
     written: set[str] = set()
 
     def emit(kind: str, frame, path_key: str, meta=None):
         if path_key not in outputs:
-            raise InputError(path_key, None, None, path_key, "the rule to declare every dataset as output", f"undeclared {kind} output")
+            raise InputError(
+                path_key,
+                None,
+                None,
+                path_key,
+                "the rule to declare every dataset as output",
+                f"undeclared {kind} output",
+            )
         if path_key.endswith(".parquet"):
             write_parquet(frame, outputs[path_key], meta)
         else:
@@ -64,12 +74,22 @@ def cmd_ingest(args) -> None:
     for s in sources:
         for it in s.tables:
             meta = {
-                "source": s.source, "table": it.table.sidecar, "raw_file": it.raw_path,
-                "raw_sha256": it.raw_sha256, "sidecar_file": it.sidecar_path, "sidecar_sha256": it.sidecar_sha256,
-                "dimensions": it.table.dim_columns, "derived": it.table.derived_columns,
+                "source": s.source,
+                "table": it.table.sidecar,
+                "raw_file": it.raw_path,
+                "raw_sha256": it.raw_sha256,
+                "sidecar_file": it.sidecar_path,
+                "sidecar_sha256": it.sidecar_sha256,
+                "dimensions": it.table.dim_columns,
+                "derived": it.table.derived_columns,
                 "relation_checks": it.checks.to_dict(orient="records"),
             }
-            emit("table", it.table.public_frame(), str(Path(root) / s.source_id / f"{it.table.table_id}.parquet"), meta)
+            emit(
+                "table",
+                it.table.public_frame(),
+                str(Path(root) / s.source_id / f"{it.table.table_id}.parquet"),
+                meta,
+            )
         for kind, frame in (("facts", s.facts), ("events", s.events)):
             if not frame.empty:
                 path = next(p for p in s.files if p.endswith(f"/{kind}.csv"))
@@ -83,10 +103,22 @@ def cmd_ingest(args) -> None:
     }
     for name, frame in tables.items():
         for ext in ("parquet", "csv"):
-            emit(name, frame, str(Path(root) / f"{name}.{ext}"), {"files": {s.source_id: s.files for s in sources}} if ext == "parquet" else None)
+            emit(
+                name,
+                frame,
+                str(Path(root) / f"{name}.{ext}"),
+                {"files": {s.source_id: s.files for s in sources}} if ext == "parquet" else None,
+            )
     missing = sorted(set(outputs) - written)
     if missing:
-        raise InputError(missing[0], None, None, missing[0], "only outputs the raw data produce (is a raw file missing?)", "declared output not produced")
+        raise InputError(
+            missing[0],
+            None,
+            None,
+            missing[0],
+            "only outputs the raw data produce (is a raw file missing?)",
+            "declared output not produced",
+        )
 
 
 def cmd_report(args) -> None:
@@ -103,7 +135,25 @@ def cmd_report(args) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+class StageError(RuntimeError):
+    """A stage failed on bad input; the message is the located error line(s)."""
+
+
+def run_stage(argv: list[str], log: str | None = None) -> None:
+    """Run a stage from a Snakemake ``run:`` block; raise :class:`StageError` on failure.
+
+    Safe to call from several threads at once (no redirection of process-wide streams).
+    The error line(s) are written to ``log`` (the rule's log file) as well.
+    """
+    message = execute([str(a) for a in argv])
+    if log:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        Path(log).write_text(message + ("\n" if message else ""), encoding="utf-8")
+    if message:
+        raise StageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis.cli", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="stage", required=True)
     p = sub.add_parser("ingest", help="raw tables, facts and events -> Parquet, catalog, codebook, validation")
@@ -122,14 +172,28 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out-md", required=True)
     r.add_argument("--out-html", required=True)
     r.set_defaults(func=cmd_report)
-    args = parser.parse_args(argv)
-    declared = list(getattr(args, "out", None) or []) + [x for x in (getattr(args, "out_md", None), getattr(args, "out_html", None)) if x]
+    return parser
+
+
+def execute(argv: list[str]) -> str:
+    """Run one stage; return "" on success or the error message (declared outputs removed)."""
+    args = build_parser().parse_args(argv)
+    declared = list(getattr(args, "out", None) or [])
+    declared += [x for x in (getattr(args, "out_md", None), getattr(args, "out_html", None)) if x]
     try:
         args.func(args)
     except (InputError, RelationFailure) as exc:
         for p in declared:
             Path(p).unlink(missing_ok=True)
-        print(f"error: {exc}", file=sys.stderr)
+        return f"error: {exc}"
+    return ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point: exit code 1 and the message on stderr on failure."""
+    message = execute(sys.argv[1:] if argv is None else argv)
+    if message:
+        print(message, file=sys.stderr)
         return 1
     return 0
 

@@ -85,10 +85,24 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
         if not _ID.match(rec["id"]):
             raise InputError(path, line, 1, rec["id"], "a snake_case id", "bad fact id")
         if rec["id"] in seen:
-            raise InputError(path, line, 1, rec["id"], f"a unique id (first at line {seen[rec['id']]})", "duplicate fact id")
+            raise InputError(
+                path,
+                line,
+                1,
+                rec["id"],
+                f"a unique id (first at line {seen[rec['id']]})",
+                "duplicate fact id",
+            )
         seen[rec["id"]] = line
         if not _UNIT.match(rec["unit"]):
-            raise InputError(path, line, 3, rec["unit"], "a unit word such as 'persons', 'percent', 'SEK'", "bad unit")
+            raise InputError(
+                path,
+                line,
+                3,
+                rec["unit"],
+                "a unit word such as 'persons', 'percent', 'SEK'",
+                "bad unit",
+            )
         if rec["qualifier"] not in QUALIFIERS:
             raise InputError(path, line, 5, rec["qualifier"], f"one of {sorted(QUALIFIERS)}", "unknown qualifier")
         for col in ("location", "description"):
@@ -102,16 +116,41 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
             except ValueError:
                 raise InputError(path, line, 2, rec["value"], EXPECTED, "not a number:") from None
             value, decimals, status = p.value, p.decimals, "ok"
-        records.append({
-            "source_id": source_id, "id": rec["id"], "value": value, "decimals": decimals,
-            "unit": rec["unit"], "period": rec["period"], "qualifier": rec["qualifier"],
-            "qualifier_en": QUALIFIERS[rec["qualifier"]], "location": rec["location"],
-            "description": rec["description"], "status": status, "printed": rec["value"],
-            "raw_line": line,
-        })
-    frame = pd.DataFrame.from_records(records, columns=[
-        "source_id", "id", "value", "decimals", "unit", "period", "qualifier", "qualifier_en",
-        "location", "description", "status", "printed", "raw_line"])
+        records.append(
+            {
+                "source_id": source_id,
+                "id": rec["id"],
+                "value": value,
+                "decimals": decimals,
+                "unit": rec["unit"],
+                "period": rec["period"],
+                "qualifier": rec["qualifier"],
+                "qualifier_en": QUALIFIERS[rec["qualifier"]],
+                "location": rec["location"],
+                "description": rec["description"],
+                "status": status,
+                "printed": rec["value"],
+                "raw_line": line,
+            }
+        )
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "source_id",
+            "id",
+            "value",
+            "decimals",
+            "unit",
+            "period",
+            "qualifier",
+            "qualifier_en",
+            "location",
+            "description",
+            "status",
+            "printed",
+            "raw_line",
+        ],
+    )
     return _typed(frame, floats=["value"], ints=["decimals", "raw_line"])
 
 
@@ -153,7 +192,10 @@ def date_range(text: str, precision: str) -> tuple[str, str]:
     if precision == "quarter":
         q = int(m["q"])
         first, last = 3 * q - 2, 3 * q
-        return f"{y:04d}-{first:02d}-01", f"{y:04d}-{last:02d}-{calendar.monthrange(y, last)[1]:02d}"
+        return (
+            f"{y:04d}-{first:02d}-01",
+            f"{y:04d}-{last:02d}-{calendar.monthrange(y, last)[1]:02d}",
+        )
     mo = int(m["m"])
     if not 1 <= mo <= 12:
         raise ValueError("a month 01-12")
@@ -165,7 +207,13 @@ def date_range(text: str, precision: str) -> tuple[str, str]:
     return text, text
 
 
-_EXAMPLES = {"day": "2016-02-01", "month": "2016-02", "half_year": "2016-H1", "quarter": "2016-Q3", "year": "2016"}
+_EXAMPLES = {
+    "day": "2016-02-01",
+    "month": "2016-02",
+    "half_year": "2016-H1",
+    "quarter": "2016-Q3",
+    "year": "2016",
+}
 
 
 def _infer(text: str) -> str:
@@ -186,7 +234,14 @@ def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
         if not _ID.match(rec["id"]):
             raise InputError(path, line, 1, rec["id"], "a snake_case id", "bad event id")
         if rec["id"] in seen:
-            raise InputError(path, line, 1, rec["id"], f"a unique id (first at line {seen[rec['id']]})", "duplicate event id")
+            raise InputError(
+                path,
+                line,
+                1,
+                rec["id"],
+                f"a unique id (first at line {seen[rec['id']]})",
+                "duplicate event id",
+            )
         seen[rec["id"]] = line
         if rec["precision"] not in PRECISIONS:
             raise InputError(path, line, 3, rec["precision"], f"one of {list(PRECISIONS)}", "unknown precision")
@@ -198,6 +253,5 @@ def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
             if not rec[col]:
                 raise InputError(path, line, EVENT_COLUMNS.index(col) + 1, "", f"a non-empty {col}", "missing")
         records.append({"source_id": source_id, **rec, "start": start, "end": end, "raw_line": line})
-    frame = pd.DataFrame.from_records(records, columns=[
-        "source_id", *EVENT_COLUMNS, "start", "end", "raw_line"])
+    frame = pd.DataFrame.from_records(records, columns=["source_id", *EVENT_COLUMNS, "start", "end", "raw_line"])
     return _typed(frame, ints=["raw_line"])

@@ -112,8 +112,5 @@ def fmt_number(x: float, language: str, decimals: int | None = None) -> str:
     """Format a number for the report in the given language (Babel/CLDR rules)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    if decimals is None:
-        pattern = None
-    else:
-        pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(x, format=pattern, locale=LOCALES[language])

@@ -124,7 +124,14 @@ def ingest_source(
     by_name = {p.split("/")[-1] if "/tables/" not in p else "tables/" + p.split("/tables/")[-1]: p for p in files}
     src_path = by_name.get("source.yaml")
     if src_path is None:
-        raise InputError(f"data/raw/{source_id}/source.yaml", None, None, "", "a source.yaml for every source", "missing file")
+        raise InputError(
+            f"data/raw/{source_id}/source.yaml",
+            None,
+            None,
+            "",
+            "a source.yaml for every source",
+            "missing file",
+        )
     source_doc = _load(src_path, files[src_path], schemas["source"], "source.yaml")
     if source_doc.data["id"] != source_id:
         raise source_doc.error(["id"], source_doc.data["id"], f"the folder name '{source_id}'", "source id differs:")
@@ -156,7 +163,12 @@ def ingest_source(
         try:
             checks = check_relations(table.frame, doc.data["relations"], table.dim_columns, table.derived_columns)
         except (KeyError, ValueError) as exc:
-            raise doc.error(["relations"], str(exc), "relations that select existing cells and columns", "bad relation:") from None
+            raise doc.error(
+                ["relations"],
+                str(exc),
+                "relations that select existing cells and columns",
+                "bad relation:",
+            ) from None
         checks, used_here = _match_known(checks, tid, register)
         used |= used_here
         if (checks["status"] == FAILS).any():

@@ -25,8 +25,7 @@ _NUMBER = re.compile(
 )
 
 EXPECTED = (
-    "a number printed the Swedish way, e.g. '12', '1 234', '45,6', '45,6 %', '-3,2', "
-    "or a declared missing-value marker"
+    "a number printed the Swedish way, e.g. '12', '1 234', '45,6', '45,6 %', '-3,2', or a declared missing-value marker"
 )
 
 

@@ -22,8 +22,16 @@ import pandas as pd
 EPS = 1e-9  # float slack on interval ends; far below any printed precision
 
 CHECK_COLUMNS = [
-    "relation", "type", "group", "expected_lo", "expected_hi",
-    "printed_lo", "printed_hi", "gap", "status", "cells",
+    "relation",
+    "type",
+    "group",
+    "expected_lo",
+    "expected_hi",
+    "printed_lo",
+    "printed_hi",
+    "gap",
+    "status",
+    "cells",
 ]
 HOLDS, FAILS, SKIPPED = "holds", "fails", "skipped"
 
@@ -56,9 +64,16 @@ def _result(rel, group, exp, prn, cells) -> dict:
         gap = max(elo - phi, plo - ehi, 0.0)
         status = HOLDS if gap <= EPS else FAILS
     return {
-        "relation": rel["id"], "type": rel["type"], "group": group,
-        "expected_lo": elo, "expected_hi": ehi, "printed_lo": plo, "printed_hi": phi,
-        "gap": gap, "status": status, "cells": cells,
+        "relation": rel["id"],
+        "type": rel["type"],
+        "group": group,
+        "expected_lo": elo,
+        "expected_hi": ehi,
+        "printed_lo": plo,
+        "printed_hi": phi,
+        "gap": gap,
+        "status": status,
+        "cells": cells,
     }
 
 
@@ -76,6 +91,8 @@ def _interval_sum(sub: pd.DataFrame) -> tuple[float, float]:
 
 
 def _groups(sel: pd.DataFrame, by: list[str]):
+    if sel.empty:
+        return
     if not by:
         yield "{}", sel
         return
@@ -154,11 +171,16 @@ def check_ratio(frame, rel, dim_columns, derived):
             if len(sel) != 1:
                 continue
             d_lo, d_hi = float(sel["lo"].iloc[0]), float(sel["hi"].iloc[0])
-        if d_lo <= 0:
-            exp = (np.nan, np.nan)
-        else:
-            exp = (scale * n_lo / d_hi, scale * n_hi / d_lo)
-        out.append(_result(rel, key, exp, (float(row["lo"]), float(row["hi"])), f"{row['raw_line']}:{row['raw_column']}"))
+        exp = (np.nan, np.nan) if d_lo <= 0 else (scale * n_lo / d_hi, scale * n_hi / d_lo)
+        out.append(
+            _result(
+                rel,
+                key,
+                exp,
+                (float(row["lo"]), float(row["hi"])),
+                f"{row['raw_line']}:{row['raw_column']}",
+            )
+        )
     return out
 
 
@@ -189,8 +211,19 @@ def check_weighted_mean(frame, rel, dim_columns, derived):
             exp = (np.nan, np.nan)
         else:
             total_w = weights.sum()
-            exp = (float((weights * parts["lo"]).sum() / total_w), float((weights * parts["hi"]).sum() / total_w))
-        out.append(_result(rel, key, exp, (float(tot["lo"].iloc[0]), float(tot["hi"].iloc[0])), _cells(tot) + " " + _cells(parts)))
+            exp = (
+                float((weights * parts["lo"]).sum() / total_w),
+                float((weights * parts["hi"]).sum() / total_w),
+            )
+        out.append(
+            _result(
+                rel,
+                key,
+                exp,
+                (float(tot["lo"].iloc[0]), float(tot["hi"].iloc[0])),
+                _cells(tot) + " " + _cells(parts),
+            )
+        )
     return out
 
 
@@ -217,7 +250,9 @@ CHECKS = {
 }
 
 
-def check_relations(frame: pd.DataFrame, relations: list[dict], dim_columns: list[str], derived: list[str]) -> pd.DataFrame:
+def check_relations(
+    frame: pd.DataFrame, relations: list[dict], dim_columns: list[str], derived: list[str]
+) -> pd.DataFrame:
     """Run every declared relation on a parsed table.
 
     Parameters

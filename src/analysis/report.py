@@ -16,7 +16,8 @@ from analysis.i18n import fmt_number, label
 from analysis.store import write_text
 
 CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:72rem;margin:2rem auto;
+  padding:0 1rem;color:#1b1b1b;line-height:1.45}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
 th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
 th{background:#f3f3f3;text-align:left}
@@ -40,70 +41,149 @@ def md_table(header: list[str], rows: list[list[str]], numeric: set[int] = froze
 def render_html(markdown: str, title: str, language: str) -> str:
     """Self-contained HTML page from Markdown (CommonMark + tables)."""
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
-    body = body.replace('<th style="text-align:right">', '<th class="num">').replace('<td style="text-align:right">', '<td class="num">')
+    body = body.replace('<th style="text-align:right">', '<th class="num">').replace(
+        '<td style="text-align:right">', '<td class="num">'
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
     )
 
 
-def index_markdown(catalog: pd.DataFrame, validation: pd.DataFrame, known: pd.DataFrame, codebook: pd.DataFrame, language: str) -> str:
+def index_markdown(
+    catalog: pd.DataFrame,
+    validation: pd.DataFrame,
+    known: pd.DataFrame,
+    codebook: pd.DataFrame,
+    language: str,
+) -> str:
     """Markdown of the data catalogue in ``language`` (``en`` or ``sv``)."""
     L = lambda k: label(k, language)  # noqa: E731
     n = lambda x: fmt_number(x, language, 0)  # noqa: E731
     out = [f"# {L('index_title')}", "", L("index_intro"), ""]
 
     out += [f"## {L('sources')}", ""]
-    src = catalog.groupby(["source_id", "publisher", "source_title", "published"], sort=True).size().reset_index(name="n")
-    out.append(md_table(
-        [L("source"), L("publisher"), L("title"), L("published"), L("n_datasets")],
-        [[f"`{r.source_id}`", r.publisher, r.source_title, r.published, n(r.n)] for r in src.itertuples()],
-        numeric={4},
-    ))
+    src = (
+        catalog.groupby(["source_id", "publisher", "source_title", "published"], sort=True).size().reset_index(name="n")
+    )
+    out.append(
+        md_table(
+            [L("source"), L("publisher"), L("title"), L("published"), L("n_datasets")],
+            [[f"`{r.source_id}`", r.publisher, r.source_title, r.published, n(r.n)] for r in src.itertuples()],
+            numeric={4},
+        )
+    )
     out.append("")
 
     out += [f"## {L('datasets')}", ""]
     rows = []
     for r in catalog.itertuples():
-        if r.kind == "table":
-            name = f"{r.number}: {r.title if language == 'sv' else r.title_en}"
-        else:
-            name = L(r.kind)
-        rows.append([
-            f"`{r.source_id}/{r.dataset}`", name, r.location or "", n(r.rows),
-            n(r.checks_holds), n(r.checks_known_issue), n(r.checks_skipped), r.known_issues or "",
-        ])
-    out.append(md_table(
-        [L("dataset"), L("title"), L("location"), L("rows"), L("holds"), L("known_issue"), L("skipped"), L("known_issues")],
-        rows, numeric={3, 4, 5, 6},
-    ))
+        title = r.title if language == "sv" else r.title_en
+        name = f"{r.number}: {title}" if r.kind == "table" else L(r.kind)
+        rows.append(
+            [
+                f"`{r.source_id}/{r.dataset}`",
+                name,
+                r.location or "",
+                n(r.rows),
+                n(r.checks_holds),
+                n(r.checks_known_issue),
+                n(r.checks_skipped),
+                r.known_issues or "",
+            ]
+        )
+    out.append(
+        md_table(
+            [
+                L("dataset"),
+                L("title"),
+                L("location"),
+                L("rows"),
+                L("holds"),
+                L("known_issue"),
+                L("skipped"),
+                L("known_issues"),
+            ],
+            rows,
+            numeric={3, 4, 5, 6},
+        )
+    )
     out.append("")
 
     out += [f"## {L('checks')}", ""]
     if not validation.empty:
-        counts = validation.groupby(["relation", "type", "source_id", "table_id"], sort=True)["status"].value_counts().unstack(fill_value=0)
+        counts = (
+            validation.groupby(["relation", "type", "source_id", "table_id"], sort=True)["status"]
+            .value_counts()
+            .unstack(fill_value=0)
+        )
         rows = []
         for (rel, typ, sid, tid), c in counts.iterrows():
-            rows.append([f"`{sid}/{tid}`", f"`{rel}`", typ, n(c.get("holds", 0)), n(c.get("known_issue", 0)), n(c.get("skipped", 0))])
-        out.append(md_table([L("dataset"), L("relation"), L("status"), L("holds"), L("known_issue"), L("skipped")], rows, numeric={3, 4, 5}))
+            rows.append(
+                [
+                    f"`{sid}/{tid}`",
+                    f"`{rel}`",
+                    typ,
+                    n(c.get("holds", 0)),
+                    n(c.get("known_issue", 0)),
+                    n(c.get("skipped", 0)),
+                ]
+            )
+        out.append(
+            md_table(
+                [
+                    L("dataset"),
+                    L("relation"),
+                    L("status"),
+                    L("holds"),
+                    L("known_issue"),
+                    L("skipped"),
+                ],
+                rows,
+                numeric={3, 4, 5},
+            )
+        )
         out.append("")
 
     out += [f"## {L('known_issues')}", ""]
     if known.empty:
         out += [L("no_known_issues"), ""]
     else:
-        out.append(md_table(
-            [L("id"), L("dataset"), L("relation"), L("group"), L("description"), L("evidence"), L("state")],
-            [[f"`{r.id}`", f"`{r.source_id}/{r.table_id}`", f"`{r.relation}`", r.group, r.description, r.evidence, r.state] for r in known.itertuples()],
-        ))
+        out.append(
+            md_table(
+                [
+                    L("id"),
+                    L("dataset"),
+                    L("relation"),
+                    L("group"),
+                    L("description"),
+                    L("evidence"),
+                    L("state"),
+                ],
+                [
+                    [
+                        f"`{r.id}`",
+                        f"`{r.source_id}/{r.table_id}`",
+                        f"`{r.relation}`",
+                        r.group,
+                        r.description,
+                        r.evidence,
+                        r.state,
+                    ]
+                    for r in known.itertuples()
+                ],
+            )
+        )
         out.append("")
 
     out += [f"## {L('codebook')}", ""]
     cb = codebook[codebook["kind"] != "measure"] if not codebook.empty else codebook
-    out.append(md_table(
-        [L("dataset"), "column", "label", "English"],
-        [[f"`{r.source_id}/{r.table_id}`", f"`{r.column}`", r.label, r.label_en] for r in cb.itertuples()],
-    ))
+    out.append(
+        md_table(
+            [L("dataset"), "column", "label", "English"],
+            [[f"`{r.source_id}/{r.table_id}`", f"`{r.column}`", r.label, r.label_en] for r in cb.itertuples()],
+        )
+    )
     out.append("")
     return "\n".join(out)
 

@@ -140,33 +140,73 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
     for i, d in enumerate(used):
         if d not in dims:
             key = ["layout"]
-            raise doc.error(key, d, f"a dimension declared under 'dimensions' {sorted(dims)}", "layout names unknown dimension")
+            raise doc.error(
+                key,
+                d,
+                f"a dimension declared under 'dimensions' {sorted(dims)}",
+                "layout names unknown dimension",
+            )
         _ = i
     for d in dims:
         if d not in used:
-            raise doc.error(["dimensions", d], d, "every declared dimension to be used in 'layout'", "unused dimension")
+            raise doc.error(
+                ["dimensions", d],
+                d,
+                "every declared dimension to be used in 'layout'",
+                "unused dimension",
+            )
     if len(set(used)) != len(used):
         raise doc.error(["layout"], used, "each dimension once in the layout", "duplicate dimension")
     measures = sc["measures"]
     default = sc.get("measure")
     if default is not None and default not in measures:
-        raise doc.error(["measure"], default, f"one of the declared measures {sorted(measures)}", "unknown measure")
+        raise doc.error(
+            ["measure"],
+            default,
+            f"one of the declared measures {sorted(measures)}",
+            "unknown measure",
+        )
     for d in dims.values():
         for i, cat in enumerate(d.spec.get("categories", [])):
             m = cat.get("measure")
             if m is not None and m not in measures:
-                raise doc.error([*d.keypath, "categories", i, "measure"], m, f"one of {sorted(measures)}", "unknown measure")
+                raise doc.error(
+                    [*d.keypath, "categories", i, "measure"],
+                    m,
+                    f"one of {sorted(measures)}",
+                    "unknown measure",
+                )
             if d.is_measure and m is None:
-                raise doc.error([*d.keypath, "categories", i], cat["label"], "a 'measure' for each category of a measure dimension", "missing measure")
+                raise doc.error(
+                    [*d.keypath, "categories", i],
+                    cat["label"],
+                    "a 'measure' for each category of a measure dimension",
+                    "missing measure",
+                )
             extra = set(cat.get("set", {})) - set(d.derived)
             if extra:
-                raise doc.error([*d.keypath, "categories", i, "set"], sorted(extra), f"only derived columns {d.derived}", "undeclared derived column")
+                raise doc.error(
+                    [*d.keypath, "categories", i, "set"],
+                    sorted(extra),
+                    f"only derived columns {d.derived}",
+                    "undeclared derived column",
+                )
         labels = d.categories()
         dup = {x for x in labels if labels.count(x) > 1}
         if dup:
-            raise doc.error([*d.keypath, "categories"], sorted(dup)[0], "each category label once", "duplicate category label")
+            raise doc.error(
+                [*d.keypath, "categories"],
+                sorted(dup)[0],
+                "each category label once",
+                "duplicate category label",
+            )
         if d.is_measure and d.id not in layout["header"] and d.id not in layout["stub"]:
-            raise doc.error(list(d.keypath), d.id, "a measure dimension in the stub or header", "misplaced measure dimension")
+            raise doc.error(
+                list(d.keypath),
+                d.id,
+                "a measure dimension in the stub or header",
+                "misplaced measure dimension",
+            )
     return dims
 
 
@@ -206,10 +246,24 @@ def parse_table(
     stub_ids, header_ids = list(layout["stub"]), list(layout["header"])
     n_stub, n_head = len(stub_ids), len(header_ids)
     if len(rows) <= n_head:
-        raise InputError(csv_path, rows[-1][0], 1, "", f"{n_head} header row(s) followed by data rows", "no data rows")
+        raise InputError(
+            csv_path,
+            rows[-1][0],
+            1,
+            "",
+            f"{n_head} header row(s) followed by data rows",
+            "no data rows",
+        )
     width = len(rows[0][1])
     if width <= n_stub:
-        raise InputError(csv_path, rows[0][0], 1, ";".join(rows[0][1]), f"{n_stub} stub column(s) and value columns", "no value columns")
+        raise InputError(
+            csv_path,
+            rows[0][0],
+            1,
+            ";".join(rows[0][1]),
+            f"{n_stub} stub column(s) and value columns",
+            "no value columns",
+        )
 
     # Stub headings (top-left cells) must match the dimension's printed label.
     for s, dim_id in enumerate(stub_ids):
@@ -218,7 +272,10 @@ def parse_table(
         if printed != expected:
             line = rows[0][0]
             raise InputError(
-                csv_path, line, s + 1, printed,
+                csv_path,
+                line,
+                s + 1,
+                printed,
                 f"the stub heading {expected!r} declared as dimensions.{dim_id}.label in the sidecar",
                 "stub heading differs:",
             )
@@ -240,7 +297,14 @@ def parse_table(
     for j, lab in enumerate(col_labels):
         if col_labels.index(lab) != j:
             line = rows[n_head - 1][0]
-            raise InputError(csv_path, line, j + n_stub + 1, " / ".join(lab), "each column heading once", "duplicate column label")
+            raise InputError(
+                csv_path,
+                line,
+                j + n_stub + 1,
+                " / ".join(lab),
+                "each column heading once",
+                "duplicate column label",
+            )
 
     section_id = layout.get("sections")
     section = ""
@@ -262,16 +326,37 @@ def parse_table(
             continue
         for s, dim_id in enumerate(stub_ids):
             if dims[dim_id].lookup(stub[s]) is None:
-                raise InputError(csv_path, line, s + 1, stub[s], dims[dim_id].describe_allowed(), "unknown row label")
+                raise InputError(
+                    csv_path,
+                    line,
+                    s + 1,
+                    stub[s],
+                    dims[dim_id].describe_allowed(),
+                    "unknown row label",
+                )
             if stub[s] not in dims[dim_id].seen:
                 dims[dim_id].seen.append(stub[s])
         key = ((section,) if section_id else ()) + stub
         if key in seen_rows:
-            raise InputError(csv_path, line, 1, " / ".join(stub), f"each row label once (first at line {seen_rows[key]})", "duplicate row label")
+            raise InputError(
+                csv_path,
+                line,
+                1,
+                " / ".join(stub),
+                f"each row label once (first at line {seen_rows[key]})",
+                "duplicate row label",
+            )
         seen_rows[key] = line
         if section_id and section not in dims[section_id].seen:
             if dims[section_id].lookup(section) is None:
-                raise InputError(csv_path, line, 1, stub[0], f"a section heading before this row ({dims[section_id].describe_allowed()})", "row outside any section:")
+                raise InputError(
+                    csv_path,
+                    line,
+                    1,
+                    stub[0],
+                    f"a section heading before this row ({dims[section_id].describe_allowed()})",
+                    "row outside any section:",
+                )
             dims[section_id].seen.append(section)
         coords = dict(zip(stub_ids, stub, strict=True))
         if section_id:
@@ -288,7 +373,12 @@ def parse_table(
                     derived[col] = info["set"].get(col)
             col_no = n_stub + j + 1
             if measure is None:
-                raise sidecar.error(["measure"], "", f"a measure for the cell at {csv_path}:{line}:{col_no}", "no measure")
+                raise sidecar.error(
+                    ["measure"],
+                    "",
+                    f"a measure for the cell at {csv_path}:{line}:{col_no}",
+                    "no measure",
+                )
             unit = measures[measure]["unit"]
             rounded = measures[measure].get("rounded", unit == "percent")
             if text_cell in missing:
@@ -298,30 +388,64 @@ def parse_table(
                 try:
                     p: Printed = parse_number(text_cell)
                 except ValueError:
-                    raise InputError(csv_path, line, col_no, text_cell, f"{EXPECTED} ({missing!r})", "not a number:") from None
+                    raise InputError(
+                        csv_path,
+                        line,
+                        col_no,
+                        text_cell,
+                        f"{EXPECTED} ({missing!r})",
+                        "not a number:",
+                    ) from None
                 if p.percent and unit != "percent":
-                    raise InputError(csv_path, line, col_no, text_cell, f"a {unit} without '%' (measure '{measure}')", "percent sign in a non-percent cell:")
+                    raise InputError(
+                        csv_path,
+                        line,
+                        col_no,
+                        text_cell,
+                        f"a {unit} without '%' (measure '{measure}')",
+                        "percent sign in a non-percent cell:",
+                    )
                 if unit == "count" and (p.value < 0 or p.decimals):
-                    raise InputError(csv_path, line, col_no, text_cell, f"a non-negative whole number (measure '{measure}' is a count)", "not a count:")
+                    raise InputError(
+                        csv_path,
+                        line,
+                        col_no,
+                        text_cell,
+                        f"a non-negative whole number (measure '{measure}' is a count)",
+                        "not a count:",
+                    )
                 if unit == "percent" and p.value < 0:
-                    raise InputError(csv_path, line, col_no, text_cell, "a share of at least 0 %", "negative percent:")
+                    raise InputError(
+                        csv_path,
+                        line,
+                        col_no,
+                        text_cell,
+                        "a share of at least 0 %",
+                        "negative percent:",
+                    )
                 value = p.value
                 half = p.half_unit if rounded else 0.0
                 lo, hi = value - half, value + half
                 status = OK
-            records.append({
-                **{d: cell_coords[d] for d in stub_ids + ([section_id] if section_id else []) + header_ids if not dims[d].is_measure},
-                **derived,
-                "measure": measure,
-                "unit": unit,
-                "value": value,
-                "status": status,
-                "printed": text_cell,
-                "raw_line": line,
-                "raw_column": col_no,
-                "lo": lo,
-                "hi": hi,
-            })
+            records.append(
+                {
+                    **{
+                        d: cell_coords[d]
+                        for d in stub_ids + ([section_id] if section_id else []) + header_ids
+                        if not dims[d].is_measure
+                    },
+                    **derived,
+                    "measure": measure,
+                    "unit": unit,
+                    "value": value,
+                    "status": status,
+                    "printed": text_cell,
+                    "raw_line": line,
+                    "raw_column": col_no,
+                    "lo": lo,
+                    "hi": hi,
+                }
+            )
 
     for d in dims.values():
         if "categories" not in d.spec:
@@ -330,8 +454,10 @@ def parse_table(
             if label not in d.seen:
                 where = "row" if d.id in stub_ids or d.id == section_id else "column"
                 raise sidecar.error(
-                    [*d.keypath, "categories", i, "label"], label,
-                    f"a {where} labelled so in {csv_path}", f"sidecar names a {where} the CSV lacks:",
+                    [*d.keypath, "categories", i, "label"],
+                    label,
+                    f"a {where} labelled so in {csv_path}",
+                    f"sidecar names a {where} the CSV lacks:",
                 )
 
     dim_columns = [d for d in stub_ids + ([section_id] if section_id else []) + header_ids if not dims[d].is_measure]
@@ -339,13 +465,30 @@ def parse_table(
     frame = pd.DataFrame.from_records(records)
     frame.insert(0, "table_id", table_id)
     frame.insert(0, "source_id", source_id)
-    str_cols = ["source_id", "table_id", *dim_columns, *derived_columns, "measure", "unit", "status", "printed"]
+    str_cols = [
+        "source_id",
+        "table_id",
+        *dim_columns,
+        *derived_columns,
+        "measure",
+        "unit",
+        "status",
+        "printed",
+    ]
     for c in str_cols:
         frame[c] = frame[c].astype("string")
     frame["value"] = frame["value"].astype("float64")
     frame["raw_line"] = frame["raw_line"].astype("int64")
     frame["raw_column"] = frame["raw_column"].astype("int64")
-    return Table(source_id, table_id, sc, frame, dim_columns, derived_columns, _codebook(source_id, table_id, dims, sc))
+    return Table(
+        source_id,
+        table_id,
+        sc,
+        frame,
+        dim_columns,
+        derived_columns,
+        _codebook(source_id, table_id, dims, sc),
+    )
 
 
 def _codebook(source_id: str, table_id: str, dims: dict[str, Dimension], sc: dict) -> pd.DataFrame:
@@ -353,15 +496,31 @@ def _codebook(source_id: str, table_id: str, dims: dict[str, Dimension], sc: dic
     for d in dims.values():
         for order, label in enumerate(d.seen if "patterns" in d.spec else d.categories()):
             info = d.lookup(label)
-            rows.append({
-                "source_id": source_id, "table_id": table_id, "kind": "measure_dimension" if d.is_measure else "dimension",
-                "column": d.id, "column_label": d.spec.get("label") or "", "column_label_en": d.spec["label_en"],
-                "label": label, "label_en": info["en"], "order": order,
-            })
+            rows.append(
+                {
+                    "source_id": source_id,
+                    "table_id": table_id,
+                    "kind": "measure_dimension" if d.is_measure else "dimension",
+                    "column": d.id,
+                    "column_label": d.spec.get("label") or "",
+                    "column_label_en": d.spec["label_en"],
+                    "label": label,
+                    "label_en": info["en"],
+                    "order": order,
+                }
+            )
     for order, (mid, m) in enumerate(sc["measures"].items()):
-        rows.append({
-            "source_id": source_id, "table_id": table_id, "kind": "measure", "column": "measure",
-            "column_label": "", "column_label_en": "Measure", "label": mid,
-            "label_en": f"{m['label_en']} ({m['unit']})", "order": order,
-        })
+        rows.append(
+            {
+                "source_id": source_id,
+                "table_id": table_id,
+                "kind": "measure",
+                "column": "measure",
+                "column_label": "",
+                "column_label_en": "Measure",
+                "label": mid,
+                "label_en": f"{m['label_en']} ({m['unit']})",
+                "order": order,
+            }
+        )
     return pd.DataFrame.from_records(rows)

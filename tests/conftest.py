@@ -1,0 +1,68 @@
+"""Shared fixtures: small in-memory tables and helpers to build sidecars."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.yamlio import load_yaml, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def schemas() -> dict:
+    return {
+        name: yaml.safe_load((ROOT / "schemas" / f"{name}.schema.yaml").read_text(encoding="utf-8"))
+        for name in ("table", "source", "known_issues")
+    }
+
+
+LIKERT_CSV = """;Helt;Delvis;Inte
+Alfa;50,0 %;30,0 %;20,0 %
+Beta;33,3 %;33,3 %;33,3 %
+"""
+
+LIKERT_SIDECAR = {
+    "id": "t1",
+    "number": "Tabell 1",
+    "title": "Testfråga",
+    "title_en": "Test question",
+    "location": {"chapter": "1", "section": "1.1"},
+    "unit": "percent",
+    "population": "Test respondents",
+    "fields": {"decimalChar": ",", "groupChar": " ", "missingValues": ["-"]},
+    "layout": {"delimiter": ";", "stub": ["org"], "header": ["resp"]},
+    "measure": "percent",
+    "measures": {"percent": {"unit": "percent", "label_en": "Percent"}},
+    "dimensions": {
+        "org": {
+            "label": None,
+            "label_en": "Organisation",
+            "categories": [{"label": "Alfa", "en": "Alpha"}, {"label": "Beta", "en": "Beta"}],
+        },
+        "resp": {
+            "label_en": "Response",
+            "categories": [
+                {"label": "Helt", "en": "Fully"},
+                {"label": "Delvis", "en": "Partly"},
+                {"label": "Inte", "en": "Not"},
+            ],
+        },
+    },
+    "relations": [{"id": "rows_sum", "type": "shares_sum", "dimension": "resp", "measure": "percent"}],
+}
+
+
+def sidecar_doc(data: dict, schemas: dict, path: str = "t1.yaml"):
+    doc = load_yaml(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    validate(doc, schemas["table"], "table sidecar")
+    return doc
+
+
+@pytest.fixture
+def likert():
+    return LIKERT_CSV, copy.deepcopy(LIKERT_SIDECAR)

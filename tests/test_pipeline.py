@@ -1,0 +1,198 @@
+"""End to end: Snakemake on a temporary copy of the project, asserting on real outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.store import read_meta
+
+ROOT = Path(__file__).resolve().parent.parent
+COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles"]
+
+pytestmark = pytest.mark.pipeline
+
+
+def make_copy(dest: Path) -> Path:
+    for item in COPY:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, dest / item)
+        else:
+            (dest / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / item)
+    return dest
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def digest_tree(*dirs: Path) -> dict[str, str]:
+    out = {}
+    for d in dirs:
+        for p in sorted(d.rglob("*")):
+            if p.is_file():
+                out[str(p.relative_to(d.parent))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    work = make_copy(tmp_path_factory.mktemp("build1"))
+    res = snakemake(work)
+    assert res.returncode == 0, res.stderr
+    return work
+
+
+def test_bilaga1_tabell_1_values(built):
+    f = pd.read_parquet(built / "data/processed/forsakringskassan_2020/bilaga1_tabell_1.parquet")
+    meetings = f[f["series"] == "Avstämningsmöte, antal"].set_index("period")["value"]
+    # Values as printed in Bilaga 1, Tabell 1 of the Försäkringskassan report (seed 004, lines 1355-1382).
+    assert meetings["Antal 2013"] == 103553
+    assert meetings["2019 halvår 2"] == 16151
+    assert meetings["2011 halvår 1"] + meetings["2011 halvår 2"] == meetings["Antal 2011"]
+    row = f[(f["period"] == "2016 halvår 2") & (f["series"] == "SASSAM-kartläggning, antal")].iloc[0]
+    assert (row["year"], row["half"], row["printed"], row["value"]) == (
+        "2016",
+        "2",
+        "2 614",
+        2614.0,
+    )
+    assert len(f) == 27 * 2
+
+
+def test_tabell_6_values_and_provenance(built):
+    path = built / "data/processed/riksrevisionen_2022/tabell_6.parquet"
+    f = pd.read_parquet(path)
+    cell = f[(f["agency"] == "Pensionsmyndigheten") & (f["response"] == "Instämmer helt")].iloc[0]
+    assert (cell["value"], cell["printed"], cell["measure"]) == (86.1, "86,1 %", "percent")
+    raw = built / "data/raw/riksrevisionen_2022/tables/tabell_6.csv"
+    line = raw.read_text(encoding="utf-8").splitlines()[cell["raw_line"] - 1]
+    assert line.split(";")[cell["raw_column"] - 1] == "86,1 %"
+    meta = read_meta(path)
+    assert meta["raw_sha256"] == hashlib.sha256(raw.read_bytes()).hexdigest()
+    assert meta["source"]["publisher"] == "Riksrevisionen"
+    assert meta["table"]["number"] == "Tabell 6"
+    assert {c["status"] for c in meta["relation_checks"]} == {"holds"}
+
+
+def test_catalog_and_report(built):
+    cat = pd.read_csv(built / "data/processed/catalog.csv")
+    assert {"riksrevisionen_2022", "forsakringskassan_2020"} <= set(cat["source_id"])
+    row = cat[cat["dataset"] == "bilaga1_tabell_1"].iloc[0]
+    assert (row["rows"], row["checks_holds"], row["relations"]) == (
+        54,
+        18,
+        "half_years_sum_to_year",
+    )
+    md = (built / "reports/index.md").read_text(encoding="utf-8")
+    assert "Bilaga 1, Tabell 1" in md and "half_years_sum_to_year" in md
+    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<table>" in html
+
+
+def test_two_clean_builds_are_byte_identical(built, tmp_path):
+    other = make_copy(tmp_path / "build2")
+    res = snakemake(other)
+    assert res.returncode == 0, res.stderr
+    a = digest_tree(built / "data/processed", built / "reports")
+    b = digest_tree(other / "data/processed", other / "reports")
+    assert a.keys() == b.keys() and len(a) > 10
+    assert a == b
+
+
+def test_no_op_build_does_nothing(built):
+    res = snakemake(built, "-n")
+    assert res.returncode == 0
+    assert "Nothing to be done" in res.stdout + res.stderr
+
+
+def test_swedish_report(tmp_path):
+    work = make_copy(tmp_path)
+    cfg = work / "config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("language: en", "language: sv"), encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode == 0, res.stderr
+    md = (work / "reports/index.md").read_text(encoding="utf-8")
+    assert "# servicestat: datakatalog" in md
+    assert "Antal möten per sjukfall samt SASSAM-utredningar" in md  # Swedish title as printed
+
+
+def test_transcription_error_fails_with_located_message_and_no_output(tmp_path):
+    work = make_copy(tmp_path)
+    raw = work / "data/raw/forsakringskassan_2020/tables/bilaga1_tabell_1.csv"
+    raw.write_text(raw.read_text(encoding="utf-8").replace("47 027", "47 072"), encoding="utf-8")
+    before = hashlib.sha256(raw.read_bytes()).hexdigest()
+    res = snakemake(work)
+    assert res.returncode != 0
+    log = (work / "logs/ingest.log").read_text(encoding="utf-8")
+    assert "bilaga1_tabell_1.csv:8:2: relation 'half_years_sum_to_year'" in log
+    assert '"year": "2013"' in log
+    assert not list((work / "data/processed").rglob("*.parquet")) if (work / "data/processed").exists() else True
+    assert hashlib.sha256(raw.read_bytes()).hexdigest() == before  # raw data untouched
+
+
+def test_known_issue_register_accepts_and_reports_then_goes_stale(tmp_path):
+    work = make_copy(tmp_path)
+    raw = work / "data/raw/riksrevisionen_2022/tables/tabell_6.csv"
+    raw.write_text(raw.read_text(encoding="utf-8").replace("71,6 %", "72,6 %"), encoding="utf-8")
+    register = work / "data/raw/riksrevisionen_2022/known_issues.yaml"
+    original = register.read_text(encoding="utf-8") if register.exists() else ""
+    register.write_text(
+        original
+        + (
+            "- id: test_issue\n  table: tabell_6\n  relation: responses_sum_to_100\n"
+            "  group: {agency: Skatteverket}\n  description: Test entry.\n  evidence: Row sums to 101,0 %.\n"
+        ),
+        encoding="utf-8",
+    )
+    res = snakemake(work)
+    assert res.returncode == 0, res.stderr
+    known = pd.read_csv(work / "data/processed/known_issues.csv")
+    assert "test_issue" in set(known["id"])
+    val = pd.read_csv(work / "data/processed/validation.csv")
+    hit = val[val["known_issue"] == "test_issue"]
+    assert len(hit) == 1 and hit.iloc[0]["status"] == "known_issue"
+    assert "test_issue" in (work / "reports/index.md").read_text(encoding="utf-8")
+    # The source gets fixed (or the transcription corrected): the entry is now stale.
+    raw.write_text(raw.read_text(encoding="utf-8").replace("72,6 %", "71,6 %"), encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode != 0
+    assert "known issue 'test_issue'" in (work / "logs/ingest.log").read_text(encoding="utf-8")
+
+
+def test_unknown_source_in_config(tmp_path):
+    work = make_copy(tmp_path)
+    cfg = work / "config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("  - isf_2017 ", "  - isf_2018 "), encoding="utf-8")
+    res = snakemake(work, "-n")
+    assert res.returncode != 0
+    out = res.stdout + res.stderr
+    assert "unknown source 'isf_2018'" in out
+    assert "config.yaml:11:5:" in out  # the line of the list entry in config.yaml
+
+
+def test_adding_a_table_needs_no_code(tmp_path):
+    work = make_copy(tmp_path)
+    tables = work / "data/raw/riksrevisionen_2022/tables"
+    shutil.copy(tables / "tabell_6.csv", tables / "tabell_99.csv")
+    sidecar = (tables / "tabell_6.yaml").read_text(encoding="utf-8").replace("id: tabell_6", "id: tabell_99")
+    (tables / "tabell_99.yaml").write_text(sidecar, encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode == 0, res.stderr
+    f = pd.read_parquet(work / "data/processed/riksrevisionen_2022/tabell_99.parquet")
+    assert len(f) == 20
+    assert "tabell_99" in set(pd.read_csv(work / "data/processed/catalog.csv")["dataset"])
