@@ -6,6 +6,8 @@ RAW = Path("data/raw")
 PROCESSED = Path("data/processed")
 REPORTS = Path("reports")
 SCHEMAS = sorted(str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name != "config.schema.yaml")
+# The package code every rule runs: declared as input so a code change reruns the rules.
+CODE = sorted(str(p) for p in Path("src/analysis").glob("*.py"))
 SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
 SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
 

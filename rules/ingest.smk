@@ -7,6 +7,7 @@ rule ingest:
     input:
         raw=get_raw_files(),
         schemas=SCHEMAS,
+        code=CODE,
     output:
         datasets=processed_datasets(),
         summaries=expand(str(PROCESSED / "{name}.{ext}"), name=SUMMARY_TABLES, ext=["parquet", "csv"]),

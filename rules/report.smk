@@ -7,6 +7,7 @@ rule report_index:
         validation=str(PROCESSED / "validation.parquet"),
         known_issues=str(PROCESSED / "known_issues.parquet"),
         codebook=str(PROCESSED / "codebook.parquet"),
+        code=CODE,
     output:
         md=str(REPORTS / "index.md"),
         html=str(REPORTS / "index.html"),

@@ -6,11 +6,11 @@ from analysis.errors import InputError
 from analysis.facts import date_range, parse_events, parse_facts
 
 FACTS = (
-    "id;value;unit;period;qualifier;location;description\n"
-    "respondents;539;respondents;2022-04;;4.1.1;Survey respondents\n"
-    "staff_aug;5 237;persons;2019-08;;p. 19;Staff working with customers\n"
-    "added_direct;100;persons;2019-01/2019-08;drygt;fn 40;Staff added to VO Direkt\n"
-    "share;17;percent;2019-08;;p. 19;VO Direkt share of staff\n"
+    "id;value;unit;period;qualifier;location;description;seed_line\n"
+    "respondents;539;respondents;2022-04;;4.1.1;Survey respondents;76\n"
+    "staff_aug;5 237;persons;2019-08;;p. 19;Staff working with customers;393\n"
+    "added_direct;100;persons;2019-01/2019-08;drygt;fn 40;Staff added to VO Direkt;413\n"
+    "share;17;percent;2019-08;;p. 19;VO Direkt share of staff;393\n"
 )
 
 
@@ -20,16 +20,18 @@ def test_parse_facts():
     assert f.loc[1, "value"] == 5237.0 and f.loc[1, "printed"] == "5 237"
     assert f.loc[2, "qualifier"] == "drygt" and f.loc[2, "qualifier_en"] == "just over"
     assert f["raw_line"].tolist() == [2, 3, 4, 5]
+    assert f["seed_line"].tolist() == [76, 393, 413, 393]
 
 
 @pytest.mark.parametrize(
     ("bad_line", "col", "text"),
     [
-        ("x;12.5;persons;2019;;a;b", 2, "12.5"),
-        ("x;12;persons;2019;typ;a;b", 5, "typ"),
-        ("respondents;1;persons;2019;;a;b", 1, "respondents"),
-        ("X-1;1;persons;2019;;a;b", 1, "X-1"),
-        ("x;1;persons;2019;;;b", 6, ""),
+        ("x;12.5;persons;2019;;a;b;1", 2, "12.5"),
+        ("x;12;persons;2019;typ;a;b;1", 5, "typ"),
+        ("respondents;1;persons;2019;;a;b;1", 1, "respondents"),
+        ("X-1;1;persons;2019;;a;b;1", 1, "X-1"),
+        ("x;1;persons;2019;;;b;1", 6, ""),
+        ("x;1;persons;2019;;a;b;p3", 8, "p3"),
     ],
 )
 def test_bad_facts(bad_line, col, text):

@@ -14,7 +14,7 @@ import pytest
 from analysis.store import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
-COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles"]
+COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis"]
 
 pytestmark = pytest.mark.pipeline
 

@@ -17,7 +17,7 @@ from analysis.errors import InputError
 from analysis.numbers import EXPECTED, parse_number
 from analysis.tables import decode_utf8, read_rows
 
-FACT_COLUMNS = ["id", "value", "unit", "period", "qualifier", "location", "description"]
+FACT_COLUMNS = ["id", "value", "unit", "period", "qualifier", "location", "description", "seed_line"]
 EVENT_COLUMNS = ["id", "date", "precision", "description", "location"]
 
 # Qualifiers as printed in the documents, with their English gloss. An unlisted
@@ -29,6 +29,8 @@ QUALIFIERS = {
     "cirka": "about",
     "omkring": "around",
     "närmare": "nearly",
+    "nära": "close to",
+    "mellan": "between (one end of a printed range)",
     "nästan": "almost",
     "ungefär": "approximately",
     "runt": "around",
@@ -108,6 +110,15 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
         for col in ("location", "description"):
             if not rec[col]:
                 raise InputError(path, line, FACT_COLUMNS.index(col) + 1, "", f"a non-empty {col}", "missing")
+        if not rec["seed_line"].isdigit():
+            raise InputError(
+                path,
+                line,
+                8,
+                rec["seed_line"],
+                "the line number in the seed text where the value is printed",
+                "bad seed_line",
+            )
         if rec["value"] == "-":
             value, decimals, status = np.nan, 0, "not_available"
         else:
@@ -130,28 +141,14 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
                 "description": rec["description"],
                 "status": status,
                 "printed": rec["value"],
+                "seed_line": int(rec["seed_line"]),
                 "raw_line": line,
             }
         )
-    frame = pd.DataFrame.from_records(
-        records,
-        columns=[
-            "source_id",
-            "id",
-            "value",
-            "decimals",
-            "unit",
-            "period",
-            "qualifier",
-            "qualifier_en",
-            "location",
-            "description",
-            "status",
-            "printed",
-            "raw_line",
-        ],
-    )
-    return _typed(frame, floats=["value"], ints=["decimals", "raw_line"])
+    columns = ["source_id", "id", "value", "decimals", "unit", "period", "qualifier", "qualifier_en"]
+    columns += ["location", "description", "status", "printed", "seed_line", "raw_line"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    return _typed(frame, floats=["value"], ints=["decimals", "seed_line", "raw_line"])
 
 
 def _typed(frame: pd.DataFrame, floats=(), ints=()) -> pd.DataFrame:
