@@ -34,6 +34,7 @@ QUALIFIERS = {
     "nästan": "almost",
     "ungefär": "approximately",
     "runt": "around",
+    "ca": "about (abbreviated)",
     "mer än": "more than",
     "över": "over",
     "fler än": "more than",
