@@ -6,7 +6,7 @@ RAW = Path("data/raw")
 PROCESSED = Path("data/processed")
 REPORTS = Path("reports")
 SCHEMAS = sorted(str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name != "config.schema.yaml")
-# The package code every rule runs: declared as input so a code change reruns the rules.
+# The package code the jobs execute, declared as input so that a code change reruns them.
 CODE = sorted(str(p) for p in Path("src/analysis").glob("*.py"))
 SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
 SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
