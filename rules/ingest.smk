@@ -8,19 +8,18 @@ rule ingest:
         raw=get_raw_files(),
         schemas=SCHEMAS,
         code=CODE,
+        config="config.yaml",
     output:
         datasets=processed_datasets(),
         summaries=expand(str(PROCESSED / "{name}.{ext}"), name=SUMMARY_TABLES, ext=["parquet", "csv"]),
-    params:
-        sources=config["sources"],
-        stale=config.get("known_issues", {}).get("stale", "error"),
     log:
         "logs/ingest.log",
     run:
         from analysis.cli import run_stage
 
         run_stage(
-            ["ingest", "--sources", *params.sources, "--stale", params.stale, "--schemas", *input.schemas]
+            ["ingest", "--sources", *config["sources"], "--stale", config["known_issues"]["stale"]]
+            + ["--schemas", *input.schemas]
             + ["--raw", *input.raw, "--out", *output],
             log=log[0],
         )

@@ -8,11 +8,10 @@ rule report_index:
         known_issues=str(PROCESSED / "known_issues.parquet"),
         codebook=str(PROCESSED / "codebook.parquet"),
         code=CODE,
+        config="config.yaml",
     output:
         md=str(REPORTS / "index.md"),
         html=str(REPORTS / "index.html"),
-    params:
-        language=config["language"],
     log:
         "logs/report_index.log",
     run:
@@ -21,6 +20,6 @@ rule report_index:
         run_stage(
             ["report", "--catalog", input.catalog, "--validation", input.validation]
             + ["--known-issues", input.known_issues, "--codebook", input.codebook]
-            + ["--language", params.language, "--out-md", output.md, "--out-html", output.html],
+            + ["--language", config["language"], "--out-md", output.md, "--out-html", output.html],
             log=log[0],
         )
