@@ -79,24 +79,8 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
         description, status, printed, raw_line``; ``value`` is the printed number (float),
         NaN with status ``not_available`` when the printed value is ``-``.
     """
-    rows = read_rows(path, decode_utf8(path, raw))
-    _header(path, rows, FACT_COLUMNS)
-    seen: dict[str, int] = {}
     records = []
-    for line, cells in rows[1:]:
-        rec = dict(zip(FACT_COLUMNS, cells, strict=True))
-        if not _ID.match(rec["id"]):
-            raise InputError(path, line, 1, rec["id"], "a snake_case id", "bad fact id")
-        if rec["id"] in seen:
-            raise InputError(
-                path,
-                line,
-                1,
-                rec["id"],
-                f"a unique id (first at line {seen[rec['id']]})",
-                "duplicate fact id",
-            )
-        seen[rec["id"]] = line
+    for line, rec in _records(path, raw, FACT_COLUMNS, "fact"):
         if not _UNIT.match(rec["unit"]):
             raise InputError(
                 path,
@@ -150,6 +134,22 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
     columns += ["location", "description", "status", "printed", "seed_line", "raw_line"]
     frame = pd.DataFrame.from_records(records, columns=columns)
     return _typed(frame, floats=["value"], ints=["decimals", "seed_line", "raw_line"])
+
+
+def _records(path: str, raw: bytes, columns: list[str], kind: str):
+    """Yield (line, row dict) after checking the header and that ids are unique snake_case."""
+    rows = read_rows(path, decode_utf8(path, raw))
+    _header(path, rows, columns)
+    seen: dict[str, int] = {}
+    for line, cells in rows[1:]:
+        rec = dict(zip(columns, cells, strict=True))
+        if not _ID.match(rec["id"]):
+            raise InputError(path, line, 1, rec["id"], "a snake_case id", f"bad {kind} id")
+        if rec["id"] in seen:
+            expected = f"a unique id (first at line {seen[rec['id']]})"
+            raise InputError(path, line, 1, rec["id"], expected, f"duplicate {kind} id")
+        seen[rec["id"]] = line
+        yield line, rec
 
 
 def _typed(frame: pd.DataFrame, floats=(), ints=()) -> pd.DataFrame:
@@ -223,24 +223,8 @@ def _infer(text: str) -> str:
 
 def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
     """Parse events.csv: one row per dated event with its covered ``start`` and ``end`` day."""
-    rows = read_rows(path, decode_utf8(path, raw))
-    _header(path, rows, EVENT_COLUMNS)
-    seen: dict[str, int] = {}
     records = []
-    for line, cells in rows[1:]:
-        rec = dict(zip(EVENT_COLUMNS, cells, strict=True))
-        if not _ID.match(rec["id"]):
-            raise InputError(path, line, 1, rec["id"], "a snake_case id", "bad event id")
-        if rec["id"] in seen:
-            raise InputError(
-                path,
-                line,
-                1,
-                rec["id"],
-                f"a unique id (first at line {seen[rec['id']]})",
-                "duplicate event id",
-            )
-        seen[rec["id"]] = line
+    for line, rec in _records(path, raw, EVENT_COLUMNS, "event"):
         if rec["precision"] not in PRECISIONS:
             raise InputError(path, line, 3, rec["precision"], f"one of {list(PRECISIONS)}", "unknown precision")
         try:
