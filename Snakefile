@@ -14,6 +14,7 @@ validate(config, "schemas/config.schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/ingest.smk"
+include: "rules/survey.smk"
 include: "rules/report.smk"
 
 
@@ -21,4 +22,6 @@ rule all:
     input:
         rules.ingest.output,
         rules.report_index.output,
+        rules.survey.output,
+        rules.report_html.output,
     default_target: True

@@ -8,6 +8,11 @@ REPORTS = Path("reports")
 SCHEMAS = sorted(str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name != "config.schema.yaml")
 # The package code the jobs execute, declared as input so that a code change reruns them.
 CODE = sorted(str(p) for p in Path("src/analysis").glob("*.py"))
+FIGURE_CODE = sorted(str(p) for p in Path("src/figures").glob("*.py"))
+TABLES = REPORTS / "tables"
+FIGURES = REPORTS / "figures"
+SURVEY_PREFIX = config["survey"]["source"]
+SURVEY_TABLES = ["denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks"]
 SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
 SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
 
@@ -46,6 +51,17 @@ def processed_datasets():
         out += [str(PROCESSED / sid / f"{t}.parquet") for t in table_ids(sid)]
         out += [str(PROCESSED / sid / f"{k}.parquet") for k in ("facts", "events") if (RAW / sid / f"{k}.csv").is_file()]
     return out
+
+
+def survey_tables():
+    """The processed tables of the survey source (one Parquet per raw table)."""
+    sid = config["survey"]["source"]
+    return [str(PROCESSED / sid / f"{t}.parquet") for t in table_ids(sid)]
+
+
+def survey_figures():
+    """One figure per survey table and the agency x question dot plot."""
+    return [*table_ids(config["survey"]["source"]), "dotplot"]
 
 
 check_sources()

@@ -11,7 +11,6 @@ rule report_index:
         config="config.yaml",
     output:
         md=str(REPORTS / "index.md"),
-        html=str(REPORTS / "index.html"),
     log:
         "logs/report_index.log",
     run:
@@ -20,6 +19,26 @@ rule report_index:
         run_stage(
             ["report", "--catalog", input.catalog, "--validation", input.validation]
             + ["--known-issues", input.known_issues, "--codebook", input.codebook]
-            + ["--language", config["language"], "--out-md", output.md, "--out-html", output.html],
+            + ["--language", config["language"], "--out-md", output.md],
+            log=log[0],
+        )
+
+
+rule report_html:
+    input:
+        sections=[rules.report_index.output.md, rules.survey.output.md],
+        figures=[f for f in rules.survey.output.figures if f.endswith(".png")],
+        code=CODE,
+        config="config.yaml",
+    output:
+        html=str(REPORTS / "index.html"),
+    log:
+        "logs/report_html.log",
+    run:
+        from analysis.cli import run_stage
+
+        run_stage(
+            ["html", "--sections", *input.sections, "--figures", *input.figures]
+            + ["--language", config["language"], "--out-html", output.html],
             log=log[0],
         )

@@ -14,7 +14,7 @@ import pytest
 from analysis.store import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
-COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis"]
+COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
 
 pytestmark = pytest.mark.pipeline
 
@@ -167,6 +167,10 @@ def test_known_issue_register_accepts_and_reports_then_goes_stale(tmp_path):
     hit = val[val["known_issue"] == "test_issue"]
     assert len(hit) == 1 and hit.iloc[0]["status"] == "known_issue"
     assert "test_issue" in (work / "reports/index.md").read_text(encoding="utf-8")
+    # 72,6 + 25,4 + 2,4 + 0,6 = 101,0 %: no N can produce the row; the survey says so.
+    den = pd.read_csv(work / "reports/tables/riksrevisionen_2022_denominators.csv")
+    skv = den[(den["table_id"] == "tabell_6") & (den["row"] == "Skatteverket")]
+    assert not skv["consistent"].any() and (skv["n_feasible"] == 0).all()
     # The source gets fixed (or the transcription corrected): the entry is now stale.
     raw.write_text(raw.read_text(encoding="utf-8").replace("72,6 %", "71,6 %"), encoding="utf-8")
     res = snakemake(work)
@@ -196,3 +200,31 @@ def test_adding_a_table_needs_no_code(tmp_path):
     f = pd.read_parquet(work / "data/processed/riksrevisionen_2022/tabell_99.parquet")
     assert len(f) == 20
     assert "tabell_99" in set(pd.read_csv(work / "data/processed/catalog.csv")["dataset"])
+
+
+def test_survey_outputs(built):
+    den = pd.read_csv(built / "reports/tables/riksrevisionen_2022_denominators.csv")
+    pm = den[(den["table_id"] == "tabell_6") & (den["row"] == "Pensionsmyndigheten") & (den["rule"] == "half_up")].iloc[
+        0
+    ]
+    assert (pm["n_min"], pm["chosen_n"], pm["counts_at_chosen"]) == (509, 509, "438/67/3/1")  # see test_survey
+    mv = den[(den["table_id"] == "tabell_8") & (den["row"] == "Migrationsverket") & (den["rule"] == "half_up")].iloc[0]
+    assert (mv["bound"], mv["feasible"]) == (45, "45")  # 64 - 19 by footnote 126
+    est = pd.read_parquet(built / "reports/tables/riksrevisionen_2022_estimates.parquet")
+    row = est[
+        (est["table_id"] == "tabell_8") & (est["row"] == "Migrationsverket") & (est["category"] == "Instämmer helt")
+    ]
+    assert (row["count"].iloc[0], row["n"].iloc[0]) == (10, 45)
+    checks = pd.read_csv(built / "reports/tables/riksrevisionen_2022_answer_checks.csv")
+    assert checks["holds"].all() and len(checks) == 3
+    md = (built / "reports/riksrevisionen.md").read_text(encoding="utf-8")
+    for tid in ("Tabell 3", "Tabell 4", "Tabell 5", "Tabell 6", "Tabell 7", "Tabell 8", "Tabell 9"):
+        assert f"## {tid}:" in md
+    assert "figures/riksrevisionen_2022_tabell_6.png" in md
+    for name in ("tabell_3", "tabell_4", "dotplot"):
+        for ext in ("png", "svg"):
+            assert (built / f"reports/figures/riksrevisionen_2022_{name}.{ext}").stat().st_size > 10_000
+    svg = (built / "reports/figures/riksrevisionen_2022_dotplot.svg").read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg  # no timestamp in the figure
+    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 8  # every figure embedded: 7 tables + dot plot

@@ -121,6 +121,64 @@ def cmd_ingest(args) -> None:
         )
 
 
+def _paired_outputs(paths: list[str]) -> dict[str, dict[str, str]]:
+    """Group output paths by stem: {'survey_tabell_6': {'png': ..., 'svg': ...}}."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for p in paths:
+        path = Path(p)
+        out[path.stem][path.suffix.lstrip(".")] = p
+    return out
+
+
+def cmd_survey(args) -> None:
+    import pandas as pd
+    import yaml
+
+    from analysis.store import read_meta, write_csv, write_figure, write_parquet, write_text
+    from analysis.survey_analysis import analyse_survey, fact_value
+    from analysis.survey_report import survey_figures, survey_markdown
+
+    settings = yaml.safe_load(args.settings)
+    language = args.language
+    tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
+    sidecars = {t: read_meta(p)["table"] for t, p in zip(tables, args.tables, strict=True)}
+    facts = pd.read_parquet(args.facts)
+    codebook = pd.read_parquet(args.codebook)
+    try:
+        results = analyse_survey(tables, facts, codebook, settings)
+    except KeyError as exc:
+        raise InputError(
+            "config.yaml", None, None, str(exc), "fact ids that exist in the source's facts.csv", "survey:"
+        ) from None
+    unknown = sorted(set(tables) - set(results.likert_tables) - set(results.answer_tables))
+    if unknown:
+        raise InputError(
+            args.tables[0], None, None, unknown[0], "agency x response tables or answer tables", "not a survey table:"
+        )
+
+    outputs = _paired_outputs(args.out)
+    for name in ("denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks"):
+        frame = getattr(results, name)
+        key = f"{args.prefix}_{name}"
+        write_csv(frame, outputs[key]["csv"])
+        write_parquet(frame, outputs[key]["parquet"], {"settings": settings, "source_tables": args.tables})
+
+    respondents = int(fact_value(facts, settings["respondents_fact"]))
+    figures: dict[str, tuple[str, str]] = {}
+    for key, (fig, cap) in survey_figures(results, tables, sidecars, codebook, settings, respondents, language).items():
+        name = f"{args.prefix}_{key}"
+        write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
+        figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
+    md = survey_markdown(results, tables, sidecars, codebook, settings, respondents, figures, language)
+    write_text(md, args.out_md)
+
+
+def cmd_html(args) -> None:
+    from analysis.report import build_html
+
+    build_html(args.sections, args.figures, args.language, args.out_html)
+
+
 def cmd_report(args) -> None:
     from analysis.report import build_index
 
@@ -131,7 +189,6 @@ def cmd_report(args) -> None:
         codebook_path=args.codebook,
         language=args.language,
         out_md=args.out_md,
-        out_html=args.out_html,
     )
 
 
@@ -170,8 +227,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--codebook", required=True)
     r.add_argument("--language", choices=["en", "sv"], default="en")
     r.add_argument("--out-md", required=True)
-    r.add_argument("--out-html", required=True)
     r.set_defaults(func=cmd_report)
+    v = sub.add_parser("survey", help="survey tables -> denominators, estimates, tests, figures, section")
+    v.add_argument("--tables", nargs="+", required=True)
+    v.add_argument("--facts", required=True)
+    v.add_argument("--codebook", required=True)
+    v.add_argument("--settings", required=True, help="the survey section of config.yaml, as YAML text")
+    v.add_argument("--language", choices=["en", "sv"], default="en")
+    v.add_argument("--prefix", required=True, help="output name prefix, e.g. riksrevisionen_2022")
+    v.add_argument("--out", nargs="+", required=True, help="tables (csv, parquet) and figures (png, svg)")
+    v.add_argument("--out-md", required=True)
+    v.set_defaults(func=cmd_survey)
+    h = sub.add_parser("html", help="Markdown sections + figures -> one self-contained HTML page")
+    h.add_argument("--sections", nargs="+", required=True)
+    h.add_argument("--figures", nargs="*", default=[])
+    h.add_argument("--language", choices=["en", "sv"], default="en")
+    h.add_argument("--out-html", required=True)
+    h.set_defaults(func=cmd_html)
     return parser
 
 

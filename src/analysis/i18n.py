@@ -108,9 +108,42 @@ def label(key: str, language: str) -> str:
     return LABELS[language][key]
 
 
+def fmt_p(p: float, language: str) -> str:
+    """A p-value: '< 0.001' below a thousandth, else three decimals."""
+    if p != p:
+        return "–"
+    if p < 0.001:
+        return "< " + fmt_number(0.001, language, 3)
+    return fmt_number(p, language, 3)
+
+
+def fmt_pct(share: float, language: str, decimals: int = 1) -> str:
+    """A proportion (0-1) as a percentage string in the report language."""
+    if share != share:
+        return "–"
+    return fmt_number(100 * share, language, decimals) + ("\u00a0%" if language == "sv" else "%")
+
+
 def fmt_number(x: float, language: str, decimals: int | None = None) -> str:
     """Format a number for the report in the given language (Babel/CLDR rules)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(x, format=pattern, locale=LOCALES[language])
+
+
+# Display names of method identifiers used in config.yaml.
+METHOD_NAMES = {
+    "wilson": "Wilson",
+    "clopper_pearson": "Clopper–Pearson",
+    "agresti_coull": "Agresti–Coull",
+    "half_up": {"en": "round-half-up", "sv": "avrundning uppåt vid 5"},
+    "half_even": {"en": "round-half-even", "sv": "avrundning till jämnt vid 5"},
+    "smallest": {"en": "smallest", "sv": "minsta"},
+    "largest": {"en": "largest", "sv": "största"},
+}
+
+
+def method_name(key: str, language: str) -> str:
+    name = METHOD_NAMES.get(key, key)
+    return name[language] if isinstance(name, dict) else name

@@ -79,9 +79,10 @@ def _match_known(checks: pd.DataFrame, table_id: str, register: list[dict]) -> t
     return checks, used
 
 
-def _failure_message(path: str, checks: pd.DataFrame, known_path: str) -> str:
+def _failure_message(path: str, checks: pd.DataFrame, known_path: str, limit: int = 10) -> str:
     lines = []
-    for _, row in checks[checks["status"] == FAILS].iterrows():
+    failing = checks[checks["status"] == FAILS]
+    for _, row in failing.head(limit).iterrows():
         first = row["cells"].split()[0] if row["cells"] else ""
         lines.append(
             f"{path}:{first}: relation '{row['relation']}' ({row['type']}) fails for {row['group']}: "
@@ -90,6 +91,8 @@ def _failure_message(path: str, checks: pd.DataFrame, known_path: str) -> str:
             f"(gap {row['gap']:.6g}); expected a transcription that satisfies it, or an entry in {known_path} "
             f"if the source prints it so"
         )
+    if len(failing) > limit:
+        lines.append(f"{path}: ... and {len(failing) - limit} more failing checks of this table")
     return "\n".join(lines)
 
 

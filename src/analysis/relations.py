@@ -78,10 +78,19 @@ def _result(rel, group, exp, prn, cells) -> dict:
 
 
 def _default_by(frame: pd.DataFrame, rel: dict, dim_columns: list[str], derived: list[str]) -> list[str]:
+    """Grouping columns of a relation: those given, or every other varying column that is
+    not a function of the relation's own dimension (e.g. a category's derived score)."""
     if "by" in rel:
         return list(rel["by"])
-    skip = {rel.get("dimension")}
-    return [c for c in dim_columns + derived if c not in skip and frame[c].nunique(dropna=False) > 1]
+    dim = rel.get("dimension")
+    by = []
+    for c in dim_columns + derived:
+        if c == dim or frame[c].nunique(dropna=False) <= 1:
+            continue
+        if dim in frame.columns and frame.groupby(dim, sort=False)[c].nunique(dropna=False).max() <= 1:
+            continue  # determined by the relation's dimension
+        by.append(c)
+    return by
 
 
 def _interval_sum(sub: pd.DataFrame) -> tuple[float, float]:

@@ -8,6 +8,7 @@ run.
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 from markdown_it import MarkdownIt
@@ -23,6 +24,8 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
 th{background:#f3f3f3;text-align:left}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code{font-size:.85em}
+img{max-width:100%;height:auto}
+blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.25rem 1rem;color:#333}
 """
 
 
@@ -188,12 +191,39 @@ def index_markdown(
     return "\n".join(out)
 
 
-def build_index(catalog_path, validation_path, known_issues_path, codebook_path, language, out_md, out_html) -> None:
-    """Read the ingest summaries and write ``reports/index.md`` and ``index.html``."""
+def build_index(catalog_path, validation_path, known_issues_path, codebook_path, language, out_md) -> None:
+    """Read the ingest summaries and write ``reports/index.md``."""
     catalog = pd.read_parquet(catalog_path)
     validation = pd.read_parquet(validation_path)
     known = pd.read_parquet(known_issues_path)
     codebook = pd.read_parquet(codebook_path)
-    md = index_markdown(catalog, validation, known, codebook, language)
-    write_text(md, out_md)
-    write_text(render_html(md, label("index_title", language), language), out_html)
+    write_text(index_markdown(catalog, validation, known, codebook, language), out_md)
+
+
+def build_html(sections: list[str], figures: list[str], language: str, out_html: str) -> None:
+    """One self-contained HTML page: the sections in order, figures embedded as data URIs.
+
+    A figure a section links as ``figures/<name>.png`` must be among ``figures`` (the
+    rule's declared inputs); it is embedded so the page can be mailed or archived alone.
+    """
+    import base64
+    from pathlib import Path
+
+    from analysis.errors import InputError
+
+    md = "\n\n".join(Path(p).read_text(encoding="utf-8") for p in sections)
+    page = render_html(md, label("index_title", language), language)
+    by_name = {f"figures/{Path(p).name}": p for p in figures}
+    for ref in sorted(set(re.findall(r'src="(figures/[^"]+)"', page))):
+        if ref not in by_name:
+            raise InputError(
+                sections[0],
+                None,
+                None,
+                ref,
+                "every linked figure declared as input of the html rule",
+                "undeclared figure",
+            )
+        data = base64.b64encode(Path(by_name[ref]).read_bytes()).decode("ascii")
+        page = page.replace(f'src="{ref}"', f'src="data:image/png;base64,{data}"')
+    write_text(page, out_html)

@@ -72,3 +72,19 @@ def read_meta(path: str | Path) -> dict:
     """The ``servicestat`` provenance stored in a Parquet file's metadata."""
     md = pq.read_schema(path).metadata or {}
     return json.loads(md[META_KEY]) if META_KEY in md else {}
+
+
+def write_figure(fig, png_path: str | Path, svg_path: str | Path, dpi: int = 150) -> None:
+    """Save a Figure as PNG and SVG with no timestamps, so reruns are byte-identical.
+
+    SVG ids are derived from a fixed hash salt, the SVG 'Date' metadata is dropped and text
+    stays text (searchable, and much faster to write than glyph paths); the PNG carries no
+    metadata at all.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "servicestat", "svg.fonttype": "none"}):
+        _atomic(png_path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None}))
+        # The layout was computed for the PNG; keep it instead of solving it again.
+        fig.set_layout_engine("none")
+        _atomic(svg_path, lambda tmp: fig.savefig(tmp, format="svg", metadata={"Date": None}))

@@ -1,0 +1,1 @@
+"""servicestat figures: plot functions that take data and return a matplotlib Figure."""

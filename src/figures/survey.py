@@ -1,0 +1,144 @@
+"""Figures of the survey analysis. Each function takes data (and optionally an Axes),
+draws, and returns the Figure; none of them saves files (the caller does, see
+``analysis.store.write_figure``). Only matplotlib's object API is used (no pyplot state),
+so the functions are safe to call from Snakemake's job threads."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from figures.style import caption, new_figure, percent_formatter, title
+
+# Diverging palette (ColorBrewer RdBu): strongest disagreement red, strongest agreement blue.
+POSITIVE = ["#2166ac", "#67a9cf", "#d1e5f0"]
+NEGATIVE = ["#fddbc7", "#ef8a62", "#b2182b"]
+
+
+def likert_diverging(
+    shares: pd.DataFrame,
+    directions: list[str],
+    n: pd.Series,
+    labels: dict,
+    caption_text: str,
+    language: str,
+) -> Figure:
+    """Diverging stacked bars: positive categories right of zero, negative left.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        Rows: groups (agencies) in printed order; columns: response categories in printed
+        order; values: shares in percent.
+    directions : list of str
+        ``positive`` or ``negative`` for each column.
+    n : Series
+        The N used for each row, printed on the right axis (a missing row prints
+        ``labels["no_n"]``: no N reproduces its printed percentages).
+    labels : dict
+        Display labels: ``title``, ``xlabel``, ``n_label``, and a label for every row and
+        column key.
+    """
+    rows = list(shares.index)
+    fig, ax = new_figure(width=8.5, height=1.0 + 0.55 * len(rows))
+    y = np.arange(len(rows))[::-1]
+    pos_cols = [c for c, d in zip(shares.columns, directions, strict=True) if d == "positive"]
+    neg_cols = [c for c, d in zip(shares.columns, directions, strict=True) if d == "negative"]
+    # Positive categories stack outward from zero starting with the weakest (last printed).
+    left = np.zeros(len(rows))
+    for i, col in enumerate(reversed(pos_cols)):
+        colour = POSITIVE[len(pos_cols) - 1 - i] if len(pos_cols) <= len(POSITIVE) else None
+        ax.barh(y, shares[col].to_numpy(), left=left, color=colour, edgecolor="white", label=labels[col], height=0.7)
+        left += shares[col].to_numpy()
+    right = np.zeros(len(rows))
+    for i, col in enumerate(neg_cols):
+        colour = NEGATIVE[i + (len(NEGATIVE) - len(neg_cols))]
+        ax.barh(y, -shares[col].to_numpy(), left=-right, color=colour, edgecolor="white", label=labels[col], height=0.7)
+        right += shares[col].to_numpy()
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y, [labels[r] for r in rows])
+    ax.set_xlim(-100, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(abs(v), language)))
+    ax.set_xlabel(labels["xlabel"])
+    title(fig, labels["title"])
+    twin = ax.twinx()
+    twin.set_ylim(ax.get_ylim())
+    # A row that no N reproduces (flagged in the denominators table) has no N to show.
+    n_text = [
+        f"{labels['n_label']} {int(v)}" if v == v else labels.get("no_n", "N –") for v in n.reindex(rows).to_numpy()
+    ]
+    twin.set_yticks(y, n_text)
+    twin.tick_params(length=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+        twin.spines[side].set_visible(False)
+    handles, legend_labels = ax.get_legend_handles_labels()
+    order = [legend_labels.index(labels[c]) for c in shares.columns]
+    ax.legend(
+        [handles[i] for i in order],
+        [legend_labels[i] for i in order],
+        ncols=len(order),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.18),
+        frameon=False,
+        fontsize=8,
+    )
+    caption(fig, caption_text)
+    return fig
+
+
+def agree_dotplot(estimates: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
+    """Positive share per group and question with confidence intervals.
+
+    ``estimates`` has columns ``row, table_id, share, lower, upper`` (shares as
+    proportions); each table is one marker series, offset vertically within a group.
+    """
+    groups = list(dict.fromkeys(estimates["row"]))
+    tables = list(dict.fromkeys(estimates["table_id"]))
+    fig, ax = new_figure(width=8.5, height=1.2 + 0.6 * len(groups))
+    markers = ["o", "s", "D", "^", "v", "P"]
+    offsets = np.linspace(-0.3, 0.3, len(tables)) if len(tables) > 1 else [0.0]
+    base = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
+    for k, tid in enumerate(tables):
+        sub = estimates[estimates["table_id"] == tid]
+        yy = np.array([base[g] + offsets[k] for g in sub["row"]])
+        share = 100 * sub["share"].to_numpy()
+        err = np.vstack([share - 100 * sub["lower"].to_numpy(), 100 * sub["upper"].to_numpy() - share])
+        ax.errorbar(
+            share, yy, xerr=err, fmt=markers[k % len(markers)], markersize=5, capsize=2, linewidth=1, label=labels[tid]
+        )
+    ax.set_yticks(list(base.values()), [labels[g] for g in base])
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
+    ax.set_xlabel(labels["xlabel"])
+    title(fig, labels["title"])
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=min(len(tables), 3), frameon=False, fontsize=8)
+    caption(fig, caption_text)
+    return fig
+
+
+def share_bars(answers: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
+    """Horizontal bars of answer shares with confidence intervals (answers in printed order)."""
+    fig, ax = new_figure(width=8.5, height=1.2 + 0.5 * len(answers))
+    y = np.arange(len(answers))[::-1]
+    share = 100 * answers["share"].to_numpy()
+    err = np.vstack([share - 100 * answers["lower"].to_numpy(), 100 * answers["upper"].to_numpy() - share])
+    ax.barh(y, share, color="#67a9cf", height=0.6)
+    ax.errorbar(share, y, xerr=err, fmt="none", ecolor="#333333", capsize=3, linewidth=1)
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(labels[a], 45)) for a in answers["answer"]])
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
+    ax.set_xlabel(labels["xlabel"])
+    title(fig, labels["title"])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    caption(fig, caption_text)
+    return fig
