@@ -16,13 +16,10 @@ rule survey:
     log:
         "logs/survey.log",
     run:
-        import yaml
-
         from analysis.cli import run_stage
 
         run_stage(
-            ["survey", "--tables", *input.tables, "--facts", input.facts, "--codebook", input.codebook]
-            + ["--settings", yaml.safe_dump(config["survey"], allow_unicode=True), "--language", config["language"]]
-            + ["--prefix", SURVEY_PREFIX, "--out", *output.tables, *output.figures, "--out-md", output.md],
+            ["survey", "--config", input.config, "--tables", *input.tables, "--facts", input.facts]
+            + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
             log=log[0],
         )

@@ -138,8 +138,9 @@ def cmd_survey(args) -> None:
     from analysis.survey_analysis import analyse_survey, fact_value
     from analysis.survey_report import survey_figures, survey_markdown
 
-    settings = yaml.safe_load(args.settings)
-    language = args.language
+    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    settings, language = config["survey"], config["language"]
+    prefix = settings["source"]
     tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
     sidecars = {t: read_meta(p)["table"] for t, p in zip(tables, args.tables, strict=True)}
     facts = pd.read_parquet(args.facts)
@@ -159,14 +160,14 @@ def cmd_survey(args) -> None:
     outputs = _paired_outputs(args.out)
     for name in ("denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks"):
         frame = getattr(results, name)
-        key = f"{args.prefix}_{name}"
+        key = f"{prefix}_{name}"
         write_csv(frame, outputs[key]["csv"])
         write_parquet(frame, outputs[key]["parquet"], {"settings": settings, "source_tables": args.tables})
 
     respondents = int(fact_value(facts, settings["respondents_fact"]))
     figures: dict[str, tuple[str, str]] = {}
     for key, (fig, cap) in survey_figures(results, tables, sidecars, codebook, settings, respondents, language).items():
-        name = f"{args.prefix}_{key}"
+        name = f"{prefix}_{key}"
         write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
         figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
     md = survey_markdown(results, tables, sidecars, codebook, settings, respondents, figures, language)
@@ -232,9 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tables", nargs="+", required=True)
     v.add_argument("--facts", required=True)
     v.add_argument("--codebook", required=True)
-    v.add_argument("--settings", required=True, help="the survey section of config.yaml, as YAML text")
-    v.add_argument("--language", choices=["en", "sv"], default="en")
-    v.add_argument("--prefix", required=True, help="output name prefix, e.g. riksrevisionen_2022")
+    v.add_argument("--config", required=True, help="config.yaml (language and the survey section)")
     v.add_argument("--out", nargs="+", required=True, help="tables (csv, parquet) and figures (png, svg)")
     v.add_argument("--out-md", required=True)
     v.set_defaults(func=cmd_survey)

@@ -106,7 +106,7 @@ TEXT = {
             "**Metod.** *Nämnare*: för varje N upp till radens gräns söks heltal som avrundas till varje "
             "tryckt procenttal med en decimal och summerar till N (exakt heltalsaritmetik, med avrundning "
             "uppåt och till jämnt vid 5). Gränsen är de {r} svarande, eller ett mindre antal som rapporten "
-            "anger (fotnot 126). *Skattningar* använder {den} möjliga N med avrundningen {rule} och dess "
+            "anger (fotnot 126). *Skattningar* använder {den} möjliga N med {rule} och dess "
             "antal; intervallen är {conf} {method}-intervall. *Tester*: Pearsons chi-två-test av homogenitet "
             "med Cramérs V och CMH-testet för medelpoäng för de ordnade svaren; parvisa jämförelser av den "
             "positiva andelen (z-test, Newcombe-intervall, Holm-justering). Varje statistika visas också "
