@@ -11,6 +11,7 @@ rule report_index:
         config="config.yaml",
     output:
         md=str(REPORTS / "index.md"),
+        codebook=str(REPORTS / "codebook.md"),
     log:
         "logs/report_index.log",
     run:
@@ -19,14 +20,14 @@ rule report_index:
         run_stage(
             ["report", "--catalog", input.catalog, "--validation", input.validation]
             + ["--known-issues", input.known_issues, "--codebook", input.codebook]
-            + ["--language", config["language"], "--out-md", output.md],
+            + ["--language", config["language"], "--out-md", output.md, "--out-codebook", output.codebook],
             log=log[0],
         )
 
 
 rule report_html:
     input:
-        sections=[rules.report_index.output.md, rules.survey.output.md],
+        sections=[rules.report_index.output.md, rules.survey.output.md, rules.report_index.output.codebook],
         figures=[f for f in rules.survey.output.figures if f.endswith(".png")],
         code=CODE,
         config="config.yaml",

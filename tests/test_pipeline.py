@@ -100,6 +100,7 @@ def test_catalog_and_report(built):
     )
     md = (built / "reports/index.md").read_text(encoding="utf-8")
     assert "Bilaga 1, Tabell 1" in md and "half_years_sum_to_year" in md
+    assert "Antal 2011" in (built / "reports/codebook.md").read_text(encoding="utf-8")
     html = (built / "reports/index.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html
 

@@ -190,6 +190,7 @@ def cmd_report(args) -> None:
         codebook_path=args.codebook,
         language=args.language,
         out_md=args.out_md,
+        out_codebook=args.out_codebook,
     )
 
 
@@ -228,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--codebook", required=True)
     r.add_argument("--language", choices=["en", "sv"], default="en")
     r.add_argument("--out-md", required=True)
+    r.add_argument("--out-codebook", required=True)
     r.set_defaults(func=cmd_report)
     v = sub.add_parser("survey", help="survey tables -> denominators, estimates, tests, figures, section")
     v.add_argument("--tables", nargs="+", required=True)
@@ -250,7 +252,7 @@ def execute(argv: list[str]) -> str:
     """Run one stage; return "" on success or the error message (declared outputs removed)."""
     args = build_parser().parse_args(argv)
     declared = list(getattr(args, "out", None) or [])
-    declared += [x for x in (getattr(args, "out_md", None), getattr(args, "out_html", None)) if x]
+    declared += [x for x in (getattr(args, a, None) for a in ("out_md", "out_html", "out_codebook")) if x]
     try:
         args.func(args)
     except (InputError, RelationFailure) as exc:

@@ -54,7 +54,7 @@ LABELS = {
         "kind_table": "table",
         "kind_facts": "facts",
         "kind_events": "events",
-        "codebook": "Codebook entries (dimension and measure labels with English translations)",
+        "codebook": "Codebook: every printed category label with its English label",
         "files": "Files",
     },
     "sv": {
@@ -98,7 +98,7 @@ LABELS = {
         "kind_table": "tabell",
         "kind_facts": "siffror",
         "kind_events": "händelser",
-        "codebook": "Kodbok (etiketter för dimensioner och mått med engelsk översättning)",
+        "codebook": "Kodbok: varje tryckt kategorietikett med engelsk översättning",
         "files": "Filer",
     },
 }

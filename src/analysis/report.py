@@ -25,6 +25,8 @@ th{background:#f3f3f3;text-align:left}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code{font-size:.85em}
 img{max-width:100%;height:auto}
+ul.toc{columns:2;font-size:.9rem;border:1px solid #ddd;padding:.5rem 1.5rem;list-style:none}
+ul.toc li.sub{margin-left:1.2rem}
 blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.25rem 1rem;color:#333}
 """
 
@@ -41,9 +43,31 @@ def md_table(header: list[str], rows: list[list[str]], numeric: set[int] = froze
     return "\n".join(lines)
 
 
-def render_html(markdown: str, title: str, language: str) -> str:
-    """Self-contained HTML page from Markdown (CommonMark + tables)."""
+def _contents(body: str) -> tuple[str, str]:
+    """Give every h1/h2 an id and return (body, a nested list of links to them)."""
+    items = []
+
+    def anchor(match):
+        level, text = match.group(1), match.group(2)
+        ident = f"s{len(items) + 1}"
+        items.append((level, ident, text))
+        return f'<h{level} id="{ident}">{text}</h{level}>'
+
+    body = re.sub(r"<h([12])>(.*?)</h\1>", anchor, body)
+    lines = ['<nav><ul class="toc">']
+    for level, ident, text in items:
+        css = "" if level == "1" else ' class="sub"'
+        lines.append(f'<li{css}><a href="#{ident}">{text}</a></li>')
+    lines.append("</ul></nav>")
+    return body, "\n".join(lines)
+
+
+def render_html(markdown: str, title: str, language: str, contents: bool = False) -> str:
+    """Self-contained HTML page from Markdown (CommonMark + tables), optionally with contents."""
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    if contents:
+        body, toc = _contents(body)
+        body = toc + "\n" + body
     body = body.replace('<th style="text-align:right">', '<th class="num">').replace(
         '<td style="text-align:right">', '<td class="num">'
     )
@@ -179,7 +203,13 @@ def index_markdown(
         )
         out.append("")
 
-    out += [f"## {L('codebook')}", ""]
+    return "\n".join(out)
+
+
+def codebook_markdown(codebook: pd.DataFrame, language: str) -> str:
+    """Markdown of every dimension category with its printed and English label."""
+    L = lambda k: label(k, language)  # noqa: E731
+    out = [f"# {L('codebook')}", ""]
     cb = codebook[codebook["kind"] != "measure"] if not codebook.empty else codebook
     out.append(
         md_table(
@@ -191,13 +221,16 @@ def index_markdown(
     return "\n".join(out)
 
 
-def build_index(catalog_path, validation_path, known_issues_path, codebook_path, language, out_md) -> None:
-    """Read the ingest summaries and write ``reports/index.md``."""
+def build_index(
+    catalog_path, validation_path, known_issues_path, codebook_path, language, out_md, out_codebook
+) -> None:
+    """Read the ingest summaries and write ``reports/index.md`` and ``reports/codebook.md``."""
     catalog = pd.read_parquet(catalog_path)
     validation = pd.read_parquet(validation_path)
     known = pd.read_parquet(known_issues_path)
     codebook = pd.read_parquet(codebook_path)
     write_text(index_markdown(catalog, validation, known, codebook, language), out_md)
+    write_text(codebook_markdown(codebook, language), out_codebook)
 
 
 def build_html(sections: list[str], figures: list[str], language: str, out_html: str) -> None:
@@ -212,7 +245,7 @@ def build_html(sections: list[str], figures: list[str], language: str, out_html:
     from analysis.errors import InputError
 
     md = "\n\n".join(Path(p).read_text(encoding="utf-8") for p in sections)
-    page = render_html(md, label("index_title", language), language)
+    page = render_html(md, label("index_title", language), language, contents=True)
     by_name = {f"figures/{Path(p).name}": p for p in figures}
     for ref in sorted(set(re.findall(r'src="(figures/[^"]+)"', page))):
         if ref not in by_name:
