@@ -15,6 +15,7 @@ validate(config, "schemas/config.schema.yaml")
 include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/survey.smk"
+include: "rules/meetings.smk"
 include: "rules/report.smk"
 
 
@@ -23,5 +24,6 @@ rule all:
         rules.ingest.output,
         rules.report_index.output,
         rules.survey.output,
+        rules.meetings.output,
         rules.report_html.output,
     default_target: True

@@ -13,6 +13,10 @@ TABLES = REPORTS / "tables"
 FIGURES = REPORTS / "figures"
 SURVEY_PREFIX = config["survey"]["source"]
 SURVEY_TABLES = ["denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks"]
+MEETINGS_PREFIX = config["meetings"]["source"]
+MEETINGS_TABLES = ["trend", "breaks", "coefficients", "effects", "diagnostics", "fitted", "scan",
+                   "shares", "odds_ratios", "group_tests", "diagnosis_meetings"]
+MEETINGS_FIGURES = ["series", "end_reason", "groups", "odds_ratios", "scan"]
 SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
 SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
 
@@ -57,6 +61,13 @@ def survey_tables():
     """The processed tables of the survey source (one Parquet per raw table)."""
     sid = config["survey"]["source"]
     return [str(PROCESSED / sid / f"{t}.parquet") for t in table_ids(sid)]
+
+
+def meetings_tables():
+    """The processed tables the meetings analysis reads (named in config: meetings)."""
+    m = config["meetings"]
+    names = [m["series_table"], m["end_reason_table"], m["group_table"], m["diagnosis_table"]]
+    return [str(PROCESSED / m["source"] / f"{t}.parquet") for t in names]
 
 
 def survey_figures():

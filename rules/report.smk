@@ -27,8 +27,13 @@ rule report_index:
 
 rule report_html:
     input:
-        sections=[rules.report_index.output.md, rules.survey.output.md, rules.report_index.output.codebook],
-        figures=[f for f in rules.survey.output.figures if f.endswith(".png")],
+        sections=[
+            rules.report_index.output.md,
+            rules.survey.output.md,
+            rules.meetings.output.md,
+            rules.report_index.output.codebook,
+        ],
+        figures=[f for f in [*rules.survey.output.figures, *rules.meetings.output.figures] if f.endswith(".png")],
         code=CODE,
         config="config.yaml",
     output:

@@ -228,4 +228,37 @@ def test_survey_outputs(built):
     svg = (built / "reports/figures/riksrevisionen_2022_dotplot.svg").read_text(encoding="utf-8")
     assert "<dc:date>" not in svg  # no timestamp in the figure
     html = (built / "reports/index.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 8  # every figure embedded: 7 tables + dot plot
+    assert html.count("data:image/png;base64,") >= 8  # every survey figure embedded: 7 tables + dot plot
+
+
+def test_meetings_outputs(built):
+    tables = built / "reports/tables"
+    breaks = pd.read_csv(tables / "forsakringskassan_2020_breaks.csv")
+    assert list(breaks["label"]) == ["2015H1", "2016H1"]  # from events.csv via config, not hard-coded
+    fitted = pd.read_parquet(tables / "forsakringskassan_2020_fitted.parquet")
+    assert len(fitted) == 2 * 18
+    trend = pd.read_csv(tables / "forsakringskassan_2020_trend.csv")
+    y2019 = trend[(trend["series"] == "meetings") & (trend["period"] == "2019")].iloc[0]
+    assert y2019["count"] == 39863 and y2019["index"] == pytest.approx(100 * 39863 / 103553)
+    odds = pd.read_csv(tables / "forsakringskassan_2020_odds_ratios.csv")
+    days = odds[odds["group"] == "Dagar slut"].iloc[0]
+    assert days["odds_ratio"] == pytest.approx((607 / 150) / (33707 / 90474))
+    md = (built / "reports/forsakringskassan.md").read_text(encoding="utf-8")
+    assert "Reason missing" in md and "Education unknown" in md  # 'Saknas' read per table
+    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 8 + 5
+
+
+def test_a_new_half_year_extends_every_output(tmp_path):
+    work = make_copy(tmp_path)
+    raw = work / "data/raw/forsakringskassan_2020/tables/bilaga1_tabell_1.csv"
+    raw.write_text(raw.read_text(encoding="utf-8") + "2020 halvår 1;21 000;1 400\n", encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode == 0, res.stdout + res.stderr
+    tables = work / "reports/tables"
+    fitted = pd.read_parquet(tables / "forsakringskassan_2020_fitted.parquet")
+    assert len(fitted) == 2 * 19 and "2020H1" in set(fitted["label"])
+    trend = pd.read_csv(tables / "forsakringskassan_2020_trend.csv")
+    assert "2020H1" in set(trend["period"])
+    scan = pd.read_csv(tables / "forsakringskassan_2020_scan.csv")
+    assert len(scan[scan["series"] == "meetings"]) == 19 - 2 * 3 + 1

@@ -174,6 +174,56 @@ def cmd_survey(args) -> None:
     write_text(md, args.out_md)
 
 
+def cmd_meetings(args) -> None:
+    import pandas as pd
+    import yaml
+
+    from analysis.meetings_analysis import analyse_meetings
+    from analysis.meetings_report import meetings_figures, meetings_markdown
+    from analysis.store import write_csv, write_figure, write_parquet, write_text
+
+    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    settings, language = config["meetings"], config["language"]
+    prefix = settings["source"]
+    tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
+    events = pd.read_parquet(args.events)
+    codebook = pd.read_parquet(args.codebook)
+    try:
+        results = analyse_meetings(tables, events, settings)
+    except KeyError as exc:
+        raise InputError(
+            "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
+        ) from None
+    outputs = _paired_outputs(args.out)
+    for name in MEETINGS_TABLES:
+        frame = getattr(results, name)
+        write_csv(frame, outputs[f"{prefix}_{name}"]["csv"])
+        write_parquet(
+            frame, outputs[f"{prefix}_{name}"]["parquet"], {"settings": settings, "source_tables": args.tables}
+        )
+    figures: dict[str, tuple[str, str]] = {}
+    for key, (fig, cap) in meetings_figures(results, codebook, settings, language).items():
+        name = f"{prefix}_{key}"
+        write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
+        figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
+    write_text(meetings_markdown(results, codebook, settings, figures, language), args.out_md)
+
+
+MEETINGS_TABLES = (
+    "trend",
+    "breaks",
+    "coefficients",
+    "effects",
+    "diagnostics",
+    "fitted",
+    "scan",
+    "shares",
+    "odds_ratios",
+    "group_tests",
+    "diagnosis_meetings",
+)
+
+
 def cmd_html(args) -> None:
     from analysis.report import build_html
 
@@ -239,6 +289,14 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", nargs="+", required=True, help="tables (csv, parquet) and figures (png, svg)")
     v.add_argument("--out-md", required=True)
     v.set_defaults(func=cmd_survey)
+    m = sub.add_parser("meetings", help="meeting series and groups -> models, scan, odds ratios, figures, section")
+    m.add_argument("--config", required=True, help="config.yaml (language and the meetings section)")
+    m.add_argument("--tables", nargs="+", required=True)
+    m.add_argument("--events", required=True)
+    m.add_argument("--codebook", required=True)
+    m.add_argument("--out", nargs="+", required=True)
+    m.add_argument("--out-md", required=True)
+    m.set_defaults(func=cmd_meetings)
     h = sub.add_parser("html", help="Markdown sections + figures -> one self-contained HTML page")
     h.add_argument("--sections", nargs="+", required=True)
     h.add_argument("--figures", nargs="*", default=[])
