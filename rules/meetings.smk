@@ -22,4 +22,5 @@ rule meetings:
             ["meetings", "--config", input.config, "--tables", *input.tables, "--events", input.events]
             + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
             log=log[0],
+            isolate=True,
         )

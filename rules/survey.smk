@@ -22,4 +22,5 @@ rule survey:
             ["survey", "--config", input.config, "--tables", *input.tables, "--facts", input.facts]
             + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
             log=log[0],
+            isolate=True,
         )

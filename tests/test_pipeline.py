@@ -262,3 +262,15 @@ def test_a_new_half_year_extends_every_output(tmp_path):
     assert "2020H1" in set(trend["period"])
     scan = pd.read_csv(tables / "forsakringskassan_2020_scan.csv")
     assert len(scan[scan["series"] == "meetings"]) == 19 - 2 * 3 + 1
+
+
+def test_unknown_breakpoint_event_is_a_clear_error(tmp_path):
+    work = make_copy(tmp_path)
+    cfg = work / "config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "breakpoints: [dg_production_steering_2015, time_limit_removed]", "breakpoints: [no_such_event]"), encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode != 0
+    log = (work / "logs/meetings.log").read_text(encoding="utf-8")
+    assert "config.yaml" in log and "no_such_event" in log and "events.csv" in log
+    assert not (work / "reports/forsakringskassan.md").exists()  # no partial output
