@@ -267,8 +267,10 @@ def test_a_new_half_year_extends_every_output(tmp_path):
 def test_unknown_breakpoint_event_is_a_clear_error(tmp_path):
     work = make_copy(tmp_path)
     cfg = work / "config.yaml"
-    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
-        "breakpoints: [dg_production_steering_2015, time_limit_removed]", "breakpoints: [no_such_event]"), encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8")
+    old = "breakpoints: [dg_production_steering_2015, time_limit_removed]"
+    assert old in text
+    cfg.write_text(text.replace(old, "breakpoints: [no_such_event]"), encoding="utf-8")
     res = snakemake(work)
     assert res.returncode != 0
     log = (work / "logs/meetings.log").read_text(encoding="utf-8")
