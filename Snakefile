@@ -16,6 +16,7 @@ include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/survey.smk"
 include: "rules/meetings.smk"
+include: "rules/channels.smk"
 include: "rules/report.smk"
 
 
@@ -25,5 +26,6 @@ rule all:
         rules.report_index.output,
         rules.survey.output,
         rules.meetings.output,
+        rules.channels.output,
         rules.report_html.output,
     default_target: True

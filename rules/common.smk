@@ -17,6 +17,9 @@ MEETINGS_PREFIX = config["meetings"]["source"]
 MEETINGS_TABLES = ["trend", "breaks", "coefficients", "effects", "diagnostics", "fitted", "scan",
                    "shares", "odds_ratios", "group_tests", "diagnosis_meetings"]
 MEETINGS_FIGURES = ["series", "end_reason", "groups", "odds_ratios", "scan"]
+CHANNELS_PREFIX = config["channels"]["source"]
+CHANNELS_TABLES = ["composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity"]
+CHANNELS_FIGURES = ["composition", "transfers", "staff", "cost_model", "tornado"]
 SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
 SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
 

@@ -31,9 +31,14 @@ rule report_html:
             rules.report_index.output.md,
             rules.survey.output.md,
             rules.meetings.output.md,
+            rules.channels.output.md,
             rules.report_index.output.codebook,
         ],
-        figures=[f for f in [*rules.survey.output.figures, *rules.meetings.output.figures] if f.endswith(".png")],
+        figures=[
+            f
+            for f in [*rules.survey.output.figures, *rules.meetings.output.figures, *rules.channels.output.figures]
+            if f.endswith(".png")
+        ],
         code=CODE,
         config="config.yaml",
     output:

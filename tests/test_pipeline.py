@@ -246,7 +246,7 @@ def test_meetings_outputs(built):
     md = (built / "reports/forsakringskassan.md").read_text(encoding="utf-8")
     assert "Reason missing" in md and "Education unknown" in md  # 'Saknas' read per table
     html = (built / "reports/index.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 8 + 5
+    assert html.count("data:image/png;base64,") == 8 + 5 + 5  # survey, meetings, channels
 
 
 def test_a_new_half_year_extends_every_output(tmp_path):
@@ -276,3 +276,25 @@ def test_unknown_breakpoint_event_is_a_clear_error(tmp_path):
     log = (work / "logs/meetings.log").read_text(encoding="utf-8")
     assert "config.yaml" in log and "no_such_event" in log and "events.csv" in log
     assert not (work / "reports/forsakringskassan.md").exists()  # no partial output
+
+
+def test_channels_outputs_and_rate_override(built, tmp_path):
+    model = pd.read_csv(built / "reports/tables/arbetsformedlingen_2019_cost_model.csv").set_index("estimate")
+    assert model.loc["transfer_calls_cost", "computed"] == pytest.approx((13700 * 30 + 23900 * 48) / 60 * 352 / 1e6)
+    assert model.loc["new_tasks_cost", "verdict"] == "not reproduced"
+    assert "## Printed and reproduced estimates" in (built / "reports/arbetsformedlingen.md").read_text(
+        encoding="utf-8"
+    )
+    work = make_copy(tmp_path)
+    cfg = work / "config.yaml"
+    cfg.write_text(
+        cfg.read_text(encoding="utf-8").replace("  overrides: {}", "  overrides: {hourly_cost_case_officer: 400}"),
+        encoding="utf-8",
+    )
+    res = snakemake(work)
+    assert res.returncode == 0, res.stdout + res.stderr
+    new = pd.read_csv(work / "reports/tables/arbetsformedlingen_2019_cost_model.csv").set_index("estimate")
+    assert new.loc["transfer_calls_cost", "computed"] == pytest.approx(
+        model.loc["transfer_calls_cost", "computed"] * 400 / 352
+    )
+    assert new.loc["digital_reports_cost", "computed"] == pytest.approx(model.loc["digital_reports_cost", "computed"])

@@ -209,6 +209,36 @@ def cmd_meetings(args) -> None:
     write_text(meetings_markdown(results, codebook, settings, figures, language), args.out_md)
 
 
+def cmd_channels(args) -> None:
+    import pandas as pd
+    import yaml
+
+    from analysis.channels_report import TABLES, analyse_channels, channels_figures, channels_markdown
+    from analysis.store import write_csv, write_figure, write_parquet, write_text
+
+    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    prefix = config["channels"]["source"]
+    tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
+    facts = pd.read_parquet(args.facts)
+    codebook = pd.read_parquet(args.codebook)
+    try:
+        results = analyse_channels(tables, facts, config)
+    except KeyError as exc:
+        raise InputError(
+            "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "channels:"
+        ) from None
+    outputs = _paired_outputs(args.out)
+    for name in TABLES:
+        write_csv(results[name], outputs[f"{prefix}_{name}"]["csv"])
+        write_parquet(results[name], outputs[f"{prefix}_{name}"]["parquet"], {"settings": config["channels"]})
+    figures: dict[str, tuple[str, str]] = {}
+    for key, (fig, cap) in channels_figures(results, tables, facts, codebook, config).items():
+        name = f"{prefix}_{key}"
+        write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
+        figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
+    write_text(channels_markdown(results, codebook, config, figures), args.out_md)
+
+
 MEETINGS_TABLES = (
     "trend",
     "breaks",
@@ -313,6 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", nargs="+", required=True)
     m.add_argument("--out-md", required=True)
     m.set_defaults(func=cmd_meetings)
+    c = sub.add_parser("channels", help="Tabell 1 and facts -> composition, indicators, cost model, sensitivity")
+    c.add_argument("--config", required=True, help="config.yaml (language, intervals and the channels section)")
+    c.add_argument("--tables", nargs="+", required=True)
+    c.add_argument("--facts", required=True)
+    c.add_argument("--codebook", required=True)
+    c.add_argument("--out", nargs="+", required=True)
+    c.add_argument("--out-md", required=True)
+    c.set_defaults(func=cmd_channels)
     h = sub.add_parser("html", help="Markdown sections + figures -> one self-contained HTML page")
     h.add_argument("--sections", nargs="+", required=True)
     h.add_argument("--figures", nargs="*", default=[])

@@ -1,0 +1,173 @@
+"""Figures of the channel-shift analysis (data in, Figure out; object API only, no saving)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from figures.style import LOCALES, caption, new_figure, percent_formatter, title
+
+DIRECT, LOCAL, GREY = "#2166ac", "#b2182b", "#999999"
+
+
+def _num(language: str, decimals: int = 0):
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return FuncFormatter(lambda v, _: format_decimal(v, format=pattern, locale=LOCALES[language]))
+
+
+def composition_dots(
+    frame: pd.DataFrame, direct: str, local: str, labels: dict, caption_text: str, language: str
+) -> Figure:
+    """Subgroup shares of the two organisations at week 5 (open) and week 35 (filled)."""
+    pct = frame[(frame["measure"] == "percent") & frame["organisation"].isin([direct, local])]
+    groups = list(dict.fromkeys(pct["group"]))
+    fig, ax = new_figure(width=8.5, height=1.2 + 0.38 * len(groups))
+    y = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
+    for org, colour, dy in ((direct, DIRECT, 0.12), (local, LOCAL, -0.12)):
+        for week, fill in (("V 5", "none"), ("V 35", colour)):
+            s = pct[(pct["organisation"] == org) & (pct["week"] == week) & pct["value"].notna()]
+            ax.plot(
+                s["value"],
+                [y[g] + dy for g in s["group"]],
+                linestyle="none",
+                marker="o",
+                markersize=6,
+                markerfacecolor=fill,
+                markeredgecolor=colour,
+                label=f"{labels[org]}, {labels[week]}",
+            )
+    ax.set_yticks(list(y.values()), [labels.get(g, g) for g in y], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
+    ax.set_xlabel(labels["xlabel"])
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    title(fig, labels["title"])
+    caption(fig, caption_text)
+    return fig
+
+
+def transfers(values: pd.Series, labels: dict, caption_text: str, language: str) -> Figure:
+    """Transfers between channels in each direction (bars) with the net flow in the title."""
+    fig, ax = new_figure(width=8.5, height=2.6)
+    y = np.arange(len(values))[::-1]
+    ax.barh(y, values.to_numpy(), color=[DIRECT if i == 0 else LOCAL for i in range(len(values))], height=0.6)
+    for yy, v in zip(y, values.to_numpy(), strict=True):
+        ax.text(v, yy, " " + _num(language)(v, 0), va="center", fontsize=8)
+    ax.set_yticks(y, [labels[k] for k in values.index], fontsize=9)
+    ax.xaxis.set_major_formatter(_num(language))
+    ax.set_xlim(0, values.max() * 1.2)
+    ax.set_xlabel(labels["xlabel"])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    title(fig, labels["title"])
+    caption(fig, caption_text)
+    return fig
+
+
+def staff_shift(staff: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
+    """Customer-facing staff by organisation in January and August (grouped bars)."""
+    fig, ax = new_figure(width=8.5, height=3.0)
+    months = list(dict.fromkeys(staff["month"]))
+    orgs = list(dict.fromkeys(staff["organisation"]))
+    x = np.arange(len(orgs))
+    for k, month in enumerate(months):
+        s = staff[staff["month"] == month].set_index("organisation").loc[orgs]
+        bars = ax.bar(
+            x + (k - 0.5) * 0.38,
+            s["staff"],
+            width=0.36,
+            color=[DIRECT, LOCAL][k],
+            alpha=0.55 + 0.45 * k,
+            label=labels[month],
+        )
+        for b, v in zip(bars, s["staff"], strict=True):
+            ax.text(b.get_x() + b.get_width() / 2, v, _num(language)(v, 0), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [labels[o] for o in orgs], fontsize=9)
+    ax.yaxis.set_major_formatter(_num(language))
+    ax.set_ylabel(labels["ylabel"])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=8, frameon=False)
+    title(fig, labels["title"])
+    caption(fig, caption_text)
+    return fig
+
+
+def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
+    """Each estimate relative to its printed value: the printed interval (grey band) and
+    the value computed from the printed inputs with its input-rounding interval (dot)."""
+    fig, ax = new_figure(width=8.5, height=1.2 + 0.36 * len(model))
+    y = np.arange(len(model))[::-1]
+    for yy, r in zip(y, model.itertuples(), strict=True):
+        ax.plot(
+            [r.printed_lo / r.printed_value, r.printed_hi / r.printed_value],
+            [yy, yy],
+            color=GREY,
+            linewidth=7,
+            alpha=0.5,
+            solid_capstyle="butt",
+        )
+        colour = {"reproduced": DIRECT, "not reproduced": LOCAL}.get(r.verdict, "#e08214")
+        rel = r.computed / r.printed_value
+        ax.errorbar(
+            [rel],
+            [yy],
+            xerr=[[rel - r.computed_lo / r.printed_value], [r.computed_hi / r.printed_value - rel]],
+            fmt="o",
+            color=colour,
+            markersize=5,
+            capsize=2,
+            linewidth=1,
+        )
+    ax.axvline(1.0, color="#333333", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 else _num(language)(v, 0)))
+    ax.set_yticks(y, [labels[e] for e in model["estimate"]], fontsize=8)
+    ax.set_xlabel(labels["xlabel"])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    title(fig, labels["title"])
+    caption(fig, caption_text)
+    return fig
+
+
+def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
+    """One tornado panel per estimate: the change of the result when each input is varied
+    (bars for the +-range, diamonds for the report's own alternative values)."""
+    estimates = list(dict.fromkeys(sens["estimate"]))
+    cols = 3
+    rows = math.ceil(len(estimates) / cols)
+    fig = Figure(figsize=(11.0, 1.0 + 1.9 * rows), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, est in zip(axes, estimates, strict=False):
+        s = sens[sens["estimate"] == est]
+        facts = list(dict.fromkeys(s["fact"]))
+        spread = {f: s[(s["fact"] == f) & ~s["variation"].str.startswith("alternative")]["change_pct"] for f in facts}
+        facts.sort(key=lambda f: spread[f].abs().max())
+        for i, f in enumerate(facts):
+            lo, hi = spread[f].min(), spread[f].max()
+            ax.barh(i, hi - lo, left=lo, color="#67a9cf", height=0.6)
+            alt = s[(s["fact"] == f) & s["variation"].str.startswith("alternative")]
+            ax.plot(alt["change_pct"], [i] * len(alt), linestyle="none", marker="D", markersize=4, color=LOCAL)
+        ax.axvline(0, color="#333333", linewidth=0.6)
+        ax.set_yticks(range(len(facts)), [labels.get(f, f.replace("_", " ")) for f in facts], fontsize=6)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
+        ax.tick_params(axis="x", labelsize=6)
+        ax.set_title(labels[est], fontsize=7, loc="left")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    for ax in axes[len(estimates) :]:
+        ax.set_visible(False)
+    title(fig, labels["title"])
+    caption(fig, caption_text)
+    return fig
