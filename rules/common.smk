@@ -5,7 +5,10 @@ from pathlib import Path
 RAW = Path("data/raw")
 PROCESSED = Path("data/processed")
 REPORTS = Path("reports")
-SCHEMAS = sorted(str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name != "config.schema.yaml")
+SCHEMAS = sorted(
+    str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name not in ("config.schema.yaml", "analysis.schema.yaml")
+)
+ANALYSIS_SCHEMA = "schemas/analysis.schema.yaml"
 # The package code the jobs execute, declared as input so that a code change reruns them.
 CODE = sorted(str(p) for p in Path("src/analysis").glob("*.py"))
 FIGURE_CODE = sorted(str(p) for p in Path("src/figures").glob("*.py"))

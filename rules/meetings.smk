@@ -9,6 +9,7 @@ rule meetings:
         codebook=str(PROCESSED / "codebook.parquet"),
         code=CODE + FIGURE_CODE,
         config="config.yaml",
+        schema=ANALYSIS_SCHEMA,
     output:
         tables=expand(str(TABLES / "{prefix}_{name}.{ext}"), prefix=MEETINGS_PREFIX, name=MEETINGS_TABLES, ext=["csv", "parquet"]),
         figures=expand(str(FIGURES / "{prefix}_{fig}.{ext}"), prefix=MEETINGS_PREFIX, fig=MEETINGS_FIGURES, ext=["png", "svg"]),
@@ -19,7 +20,7 @@ rule meetings:
         from analysis.cli import run_stage
 
         run_stage(
-            ["meetings", "--config", input.config, "--tables", *input.tables, "--events", input.events]
+            ["meetings", "--config", input.config, "--schema", input.schema, "--tables", *input.tables, "--events", input.events]
             + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
             log=log[0],
             isolate=True,

@@ -16,6 +16,9 @@ from analysis.intervals import printed_interval, rounding_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+CONFIG["channels"]["estimates"] = yaml.safe_load(
+    (ROOT / "data/raw/arbetsformedlingen_2019/cost_model.yaml").read_text(encoding="utf-8")
+)["estimates"]
 FACTS = parse_facts("a", "facts.csv", (ROOT / "data/raw/arbetsformedlingen_2019/facts.csv").read_bytes())
 WIDTHS = CONFIG["intervals"]["qualifiers"]
 

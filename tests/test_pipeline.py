@@ -298,3 +298,18 @@ def test_channels_outputs_and_rate_override(built, tmp_path):
         model.loc["transfer_calls_cost", "computed"] * 400 / 352
     )
     assert new.loc["digital_reports_cost", "computed"] == pytest.approx(model.loc["digital_reports_cost", "computed"])
+
+
+def test_bad_analysis_setting_is_located_in_config(tmp_path):
+    work = make_copy(tmp_path)
+    cfg = work / "config.yaml"
+    lines = cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("meetings:"))
+    k = next(i for i in range(start, len(lines)) if lines[i].startswith("  confidence: 0.95"))
+    lines[k] = lines[k].replace("0.95", "1.95")
+    cfg.write_text("".join(lines), encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode != 0
+    logs = " ".join(p.read_text(encoding="utf-8") for p in (work / "logs").glob("*.log"))
+    assert f"config.yaml:{k + 1}:15: invalid value '1.95'" in logs
+    assert "meetings.confidence" in logs

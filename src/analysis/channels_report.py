@@ -77,6 +77,7 @@ TEXT = {
         "transfers_axis": "Job seekers moved",
         "staff_axis": "Staff",
         "model_axis": "Computed / printed (log scale); grey: printed interval",
+        "change_axis": "Change of the estimate",
         "cap_composition": "Source: Arbetsförmedlingen 2019, Analys 2019:14, Tabell 1. Printed shares.",
         "cap_transfers": (
             "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on transfers between channels. Printed counts."
@@ -153,6 +154,7 @@ TEXT = {
         "transfers_axis": "Flyttade arbetssökande",
         "staff_axis": "Medarbetare",
         "model_axis": "Beräknat / tryckt (logaritmisk skala); grått: tryckt intervall",
+        "change_axis": "Skattningens förändring",
         "cap_composition": "Källa: Arbetsförmedlingen 2019, Analys 2019:14, tabell 1. Tryckta andelar.",
         "cap_transfers": "Källa: Arbetsförmedlingen 2019, Analys 2019:14, avsnittet om överflyttningar. Tryckta antal.",
         "cap_staff": (
@@ -235,7 +237,10 @@ def channels_figures(results: dict, tables: dict, facts: pd.DataFrame, codebook:
     labels = {e: e.replace("_", " ") for e in model["estimate"]} | {"title": T["fig_model"], "xlabel": T["model_axis"]}
     cap = T["cap_model"]
     out["cost_model"] = (fc.printed_vs_reproduced(model, labels, cap, language), cap)
-    labels = {e: e.replace("_", " ") for e in model["estimate"]} | {"title": T["fig_tornado"]}
+    labels = {e: e.replace("_", " ") for e in model["estimate"]} | {
+        "title": T["fig_tornado"],
+        "xlabel": T["change_axis"],
+    }
     cap = T["cap_tornado"].format(lo=lo, hi=hi)
     out["tornado"] = (fc.tornado(results["sensitivity"], labels, cap, language), cap)
     return out

@@ -130,15 +130,35 @@ def _paired_outputs(paths: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _load_config(path: str, schema_path: str) -> dict:
+    """config.yaml validated against the analysis schema; errors carry line and column."""
+    from analysis.tables import decode_utf8
+    from analysis.yamlio import load_yaml, validate
+
+    doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
+    validate(doc, yaml.safe_load(Path(schema_path).read_text(encoding="utf-8")), "config.yaml")
+    return doc.data
+
+
+def _load_cost_model(path: str, schema_path: str) -> list[dict]:
+    """The estimates of data/raw/<source>/cost_model.yaml, validated with line and column."""
+    from analysis.tables import decode_utf8
+    from analysis.yamlio import load_yaml, validate
+
+    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
+    validate(doc, {**schema["$defs"]["cost_model"], "$defs": schema["$defs"]}, "cost model")
+    return doc.data["estimates"]
+
+
 def cmd_survey(args) -> None:
     import pandas as pd
-    import yaml
 
     from analysis.store import read_meta, write_csv, write_figure, write_parquet, write_text
     from analysis.survey_analysis import analyse_survey, fact_value
     from analysis.survey_report import survey_figures, survey_markdown
 
-    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    config = _load_config(args.config, args.schema)
     settings, language = config["survey"], config["language"]
     prefix = settings["source"]
     tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
@@ -176,13 +196,12 @@ def cmd_survey(args) -> None:
 
 def cmd_meetings(args) -> None:
     import pandas as pd
-    import yaml
 
     from analysis.meetings_analysis import analyse_meetings
     from analysis.meetings_report import meetings_figures, meetings_markdown
     from analysis.store import write_csv, write_figure, write_parquet, write_text
 
-    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    config = _load_config(args.config, args.schema)
     settings, language = config["meetings"], config["language"]
     prefix = settings["source"]
     tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
@@ -211,12 +230,12 @@ def cmd_meetings(args) -> None:
 
 def cmd_channels(args) -> None:
     import pandas as pd
-    import yaml
 
     from analysis.channels_report import TABLES, analyse_channels, channels_figures, channels_markdown
     from analysis.store import write_csv, write_figure, write_parquet, write_text
 
-    config = yaml.safe_load(Path(args.config).read_text(encoding="utf-8"))
+    config = _load_config(args.config, args.schema)
+    config["channels"]["estimates"] = _load_cost_model(args.cost_model, args.schema)
     prefix = config["channels"]["source"]
     tables = {Path(p).stem: pd.read_parquet(p) for p in args.tables}
     facts = pd.read_parquet(args.facts)
@@ -331,11 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--tables", nargs="+", required=True)
     v.add_argument("--facts", required=True)
     v.add_argument("--codebook", required=True)
+    v.add_argument("--schema", required=True, help="schemas/analysis.schema.yaml")
     v.add_argument("--config", required=True, help="config.yaml (language and the survey section)")
     v.add_argument("--out", nargs="+", required=True, help="tables (csv, parquet) and figures (png, svg)")
     v.add_argument("--out-md", required=True)
     v.set_defaults(func=cmd_survey)
     m = sub.add_parser("meetings", help="meeting series and groups -> models, scan, odds ratios, figures, section")
+    m.add_argument("--schema", required=True, help="schemas/analysis.schema.yaml")
     m.add_argument("--config", required=True, help="config.yaml (language and the meetings section)")
     m.add_argument("--tables", nargs="+", required=True)
     m.add_argument("--events", required=True)
@@ -344,9 +365,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out-md", required=True)
     m.set_defaults(func=cmd_meetings)
     c = sub.add_parser("channels", help="Tabell 1 and facts -> composition, indicators, cost model, sensitivity")
+    c.add_argument("--schema", required=True, help="schemas/analysis.schema.yaml")
     c.add_argument("--config", required=True, help="config.yaml (language, intervals and the channels section)")
     c.add_argument("--tables", nargs="+", required=True)
     c.add_argument("--facts", required=True)
+    c.add_argument("--cost-model", required=True, help="data/raw/<source>/cost_model.yaml")
     c.add_argument("--codebook", required=True)
     c.add_argument("--out", nargs="+", required=True)
     c.add_argument("--out-md", required=True)

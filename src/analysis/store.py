@@ -74,7 +74,7 @@ def read_meta(path: str | Path) -> dict:
     return json.loads(md[META_KEY]) if META_KEY in md else {}
 
 
-def write_figure(fig, png_path: str | Path, svg_path: str | Path, dpi: int = 150) -> None:
+def write_figure(fig, png_path: str | Path, svg_path: str | Path, dpi: int = 120) -> None:
     """Save a Figure as PNG and SVG with no timestamps, so reruns are byte-identical.
 
     SVG ids are derived from a fixed hash salt, the SVG 'Date' metadata is dropped and text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -142,32 +140,48 @@ def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, 
 
 
 def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
-    """One tornado panel per estimate: the change of the result when each input is varied
-    (bars for the +-range, diamonds for the report's own alternative values)."""
+    """A tornado block per estimate on one shared percent-change axis: for each input, the
+    bar spans the change of the estimate when that input moves over the range; diamonds
+    mark the report's own alternative values. Inputs are sorted by influence within each
+    estimate. One Axes for all blocks keeps the figure cheap to draw and comparable."""
     estimates = list(dict.fromkeys(sens["estimate"]))
-    cols = 3
-    rows = math.ceil(len(estimates) / cols)
-    fig = Figure(figsize=(11.0, 1.0 + 1.9 * rows), layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for ax, est in zip(axes, estimates, strict=False):
+    n_rows = sum(sens[sens["estimate"] == e]["fact"].nunique() + 1.5 for e in estimates)
+    fig, ax = new_figure(width=8.5, height=1.2 + 0.17 * n_rows)
+    pos, yticks, ylabels = 0.0, [], []
+    for est in estimates:
         s = sens[sens["estimate"] == est]
         facts = list(dict.fromkeys(s["fact"]))
-        spread = {f: s[(s["fact"] == f) & ~s["variation"].str.startswith("alternative")]["change_pct"] for f in facts}
-        facts.sort(key=lambda f: spread[f].abs().max())
-        for i, f in enumerate(facts):
-            lo, hi = spread[f].min(), spread[f].max()
-            ax.barh(i, hi - lo, left=lo, color="#67a9cf", height=0.6)
+        ranged = s[~s["variation"].str.startswith("alternative")]
+        facts.sort(key=lambda f: -ranged[ranged["fact"] == f]["change_pct"].abs().max())
+        ax.text(
+            0.0,
+            pos,
+            labels[est],
+            fontsize=7,
+            fontweight="bold",
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="center",
+        )
+        pos -= 1
+        for f in facts:
+            r = ranged[ranged["fact"] == f]["change_pct"]
+            ax.barh(pos, r.max() - r.min(), left=r.min(), color="#67a9cf", height=0.7)
             alt = s[(s["fact"] == f) & s["variation"].str.startswith("alternative")]
-            ax.plot(alt["change_pct"], [i] * len(alt), linestyle="none", marker="D", markersize=4, color=LOCAL)
-        ax.axvline(0, color="#333333", linewidth=0.6)
-        ax.set_yticks(range(len(facts)), [labels.get(f, f.replace("_", " ")) for f in facts], fontsize=6)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
-        ax.tick_params(axis="x", labelsize=6)
-        ax.set_title(labels[est], fontsize=7, loc="left")
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-    for ax in axes[len(estimates) :]:
-        ax.set_visible(False)
+            ax.plot(alt["change_pct"], [pos] * len(alt), linestyle="none", marker="D", markersize=3.5, color=LOCAL)
+            yticks.append(pos)
+            ylabels.append(labels.get(f, f.replace("_", " ")))
+            pos -= 1
+        pos -= 0.5
+    ax.axvline(0, color="#333333", linewidth=0.6)
+    ax.set_yticks(yticks, ylabels, fontsize=6)
+    ax.set_ylim(pos, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
+    ax.set_xlabel(labels["xlabel"])
+    ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     title(fig, labels["title"])
     caption(fig, caption_text)
     return fig
