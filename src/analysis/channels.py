@@ -83,13 +83,20 @@ def evaluate(estimate: dict, facts: FactTable, values: dict | None = None) -> tu
     return point, lo, hi
 
 
+def _constant(value: float) -> str:
+    """A constant as the report would print it: 1 000 000, 60, 0,5."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    return f"{value:g}".replace(".", ",")
+
+
 def formula(estimate: dict, facts: FactTable) -> str:
     """The estimate written out with the printed values, e.g. '28 000 × 5 / 60'."""
     terms = []
     for term in estimate["terms"]:
         parts = []
         for f in term["factors"]:
-            text = facts.shown(f["fact"]) if "fact" in f else f"{f['value']:g}"
+            text = facts.shown(f["fact"]) if "fact" in f else _constant(f["value"])
             parts.append(("/ " if f.get("divide") else "× ") + text)
         body = " ".join(parts)[2:]
         terms.append(("− " if term.get("sign", 1) < 0 else "+ ") + f"({body})")
