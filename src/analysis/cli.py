@@ -130,6 +130,27 @@ def _paired_outputs(paths: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _write_results(prefix: str, tables: dict, figures: dict, out: list[str], meta: dict) -> dict[str, tuple[str, str]]:
+    """Write an analysis stage's tables (CSV + Parquet) and figures (PNG + SVG).
+
+    ``tables`` maps a name to a frame, ``figures`` a key to (Figure, caption); the paths
+    come from the declared outputs ``out`` (``<prefix>_<name>.<ext>``). Returns the
+    figures as (path relative to reports/, caption) for the Markdown section.
+    """
+    from analysis.store import write_csv, write_figure, write_parquet
+
+    outputs = _paired_outputs(out)
+    for name, frame in tables.items():
+        write_csv(frame, outputs[f"{prefix}_{name}"]["csv"])
+        write_parquet(frame, outputs[f"{prefix}_{name}"]["parquet"], meta)
+    shown = {}
+    for key, (fig, cap) in figures.items():
+        paths = outputs[f"{prefix}_{key}"]
+        write_figure(fig, paths["png"], paths["svg"])
+        shown[key] = (f"figures/{Path(paths['png']).name}", cap)
+    return shown
+
+
 def _load_config(path: str, schema_path: str) -> dict:
     """config.yaml validated against the analysis schema; errors carry line and column."""
     from analysis.tables import decode_utf8
@@ -154,7 +175,7 @@ def _load_cost_model(path: str, schema_path: str) -> list[dict]:
 def cmd_survey(args) -> None:
     import pandas as pd
 
-    from analysis.store import read_meta, write_csv, write_figure, write_parquet, write_text
+    from analysis.store import read_meta, write_text
     from analysis.survey_analysis import analyse_survey, fact_value
     from analysis.survey_report import survey_figures, survey_markdown
 
@@ -177,19 +198,15 @@ def cmd_survey(args) -> None:
             args.tables[0], None, None, unknown[0], "agency x response tables or answer tables", "not a survey table:"
         )
 
-    outputs = _paired_outputs(args.out)
-    for name in ("denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks"):
-        frame = getattr(results, name)
-        key = f"{prefix}_{name}"
-        write_csv(frame, outputs[key]["csv"])
-        write_parquet(frame, outputs[key]["parquet"], {"settings": settings, "source_tables": args.tables})
-
+    names = ("denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks")
     respondents = int(fact_value(facts, settings["respondents_fact"]))
-    figures: dict[str, tuple[str, str]] = {}
-    for key, (fig, cap) in survey_figures(results, tables, sidecars, codebook, settings, respondents, language).items():
-        name = f"{prefix}_{key}"
-        write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
-        figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
+    figures = _write_results(
+        prefix,
+        {name: getattr(results, name) for name in names},
+        survey_figures(results, tables, sidecars, codebook, settings, respondents, language),
+        args.out,
+        {"settings": settings, "source_tables": args.tables},
+    )
     md = survey_markdown(results, tables, sidecars, codebook, settings, respondents, figures, language)
     write_text(md, args.out_md)
 
@@ -199,7 +216,7 @@ def cmd_meetings(args) -> None:
 
     from analysis.meetings_analysis import analyse_meetings
     from analysis.meetings_report import meetings_figures, meetings_markdown
-    from analysis.store import write_csv, write_figure, write_parquet, write_text
+    from analysis.store import write_text
 
     config = _load_config(args.config, args.schema)
     settings, language = config["meetings"], config["language"]
@@ -213,18 +230,13 @@ def cmd_meetings(args) -> None:
         raise InputError(
             "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
         ) from None
-    outputs = _paired_outputs(args.out)
-    for name in MEETINGS_TABLES:
-        frame = getattr(results, name)
-        write_csv(frame, outputs[f"{prefix}_{name}"]["csv"])
-        write_parquet(
-            frame, outputs[f"{prefix}_{name}"]["parquet"], {"settings": settings, "source_tables": args.tables}
-        )
-    figures: dict[str, tuple[str, str]] = {}
-    for key, (fig, cap) in meetings_figures(results, codebook, settings, language).items():
-        name = f"{prefix}_{key}"
-        write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
-        figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
+    figures = _write_results(
+        prefix,
+        {name: getattr(results, name) for name in MEETINGS_TABLES},
+        meetings_figures(results, codebook, settings, language),
+        args.out,
+        {"settings": settings, "source_tables": args.tables},
+    )
     write_text(meetings_markdown(results, codebook, settings, figures, language), args.out_md)
 
 
@@ -232,7 +244,7 @@ def cmd_channels(args) -> None:
     import pandas as pd
 
     from analysis.channels_report import TABLES, analyse_channels, channels_figures, channels_markdown
-    from analysis.store import write_csv, write_figure, write_parquet, write_text
+    from analysis.store import write_text
 
     config = _load_config(args.config, args.schema)
     config["channels"]["estimates"] = _load_cost_model(args.cost_model, args.schema)
@@ -246,15 +258,13 @@ def cmd_channels(args) -> None:
         raise InputError(
             "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "channels:"
         ) from None
-    outputs = _paired_outputs(args.out)
-    for name in TABLES:
-        write_csv(results[name], outputs[f"{prefix}_{name}"]["csv"])
-        write_parquet(results[name], outputs[f"{prefix}_{name}"]["parquet"], {"settings": config["channels"]})
-    figures: dict[str, tuple[str, str]] = {}
-    for key, (fig, cap) in channels_figures(results, tables, facts, codebook, config).items():
-        name = f"{prefix}_{key}"
-        write_figure(fig, outputs[name]["png"], outputs[name]["svg"])
-        figures[key] = (f"figures/{Path(outputs[name]['png']).name}", cap)
+    figures = _write_results(
+        prefix,
+        {name: results[name] for name in TABLES},
+        channels_figures(results, tables, facts, codebook, config),
+        args.out,
+        {"settings": config["channels"]},
+    )
     write_text(channels_markdown(results, codebook, config, figures), args.out_md)
 
 

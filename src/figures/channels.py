@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from figures.style import LOCALES, caption, new_figure, percent_formatter, title
+from figures.style import LOCALES, finish, new_figure, percent_formatter
 
 DIRECT, LOCAL, GREY = "#2166ac", "#b2182b", "#999999"
 
@@ -44,14 +44,8 @@ def composition_dots(
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
     ax.set_xlabel(labels["xlabel"])
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
     ax.legend(fontsize=8, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text, grid="x")
 
 
 def transfers(values: pd.Series, labels: dict, caption_text: str, language: str) -> Figure:
@@ -65,11 +59,7 @@ def transfers(values: pd.Series, labels: dict, caption_text: str, language: str)
     ax.xaxis.set_major_formatter(_num(language))
     ax.set_xlim(0, values.max() * 1.2)
     ax.set_xlabel(labels["xlabel"])
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text)
 
 
 def staff_shift(staff: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
@@ -93,12 +83,8 @@ def staff_shift(staff: pd.DataFrame, labels: dict, caption_text: str, language: 
     ax.set_xticks(x, [labels[o] for o in orgs], fontsize=9)
     ax.yaxis.set_major_formatter(_num(language))
     ax.set_ylabel(labels["ylabel"])
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
     ax.legend(fontsize=8, frameon=False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text)
 
 
 def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
@@ -132,11 +118,7 @@ def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 else _num(language)(v, 0)))
     ax.set_yticks(y, [labels[e] for e in model["estimate"]], fontsize=8)
     ax.set_xlabel(labels["xlabel"])
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text)
 
 
 def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
@@ -180,8 +162,4 @@ def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str) 
     ax.set_xlabel(labels["xlabel"])
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text)

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from figures.style import LOCALES, caption, new_figure, percent_formatter, title
+from figures.style import LOCALES, caption, finish, new_figure, percent_formatter, title
 
 OBSERVED, FITTED, COUNTERFACTUAL, EVENT = "#1b1b1b", "#2166ac", "#b2182b", "#777777"
 
@@ -111,13 +111,7 @@ def group_shares(shares: pd.DataFrame, labels: dict, caption_text: str, language
     ax.set_xlim(0, max(100, float(np.nanmax(100 * s["upper"]))))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
     ax.set_xlabel(labels["xlabel"])
-    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text, grid="x")
 
 
 def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
@@ -162,11 +156,7 @@ def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, locale=LOCALES[language])))
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.set_xlabel(labels["xlabel"])
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    title(fig, labels["title"])
-    caption(fig, caption_text)
-    return fig
+    return finish(fig, ax, labels["title"], caption_text)
 
 
 def breakpoint_scan(scan: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:

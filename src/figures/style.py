@@ -33,3 +33,17 @@ def caption(fig: Figure, text: str) -> None:
     """Put the caption (source table and method) under the figure, wrapped."""
     fig.get_layout_engine().set(h_pad=0.1)
     fig.supxlabel("\n".join(textwrap.wrap(text, 130)), fontsize=7, color="#444444", ha="left", x=0.01)
+
+
+def finish(fig: Figure, axes, title_text: str, caption_text: str, grid: str | None = None) -> Figure:
+    """The common last touches: no top/right spines, an optional light grid on ``grid``
+    ('x' or 'y'), the figure title and the caption. Returns the Figure."""
+    for ax in axes if isinstance(axes, list | tuple) else [axes]:
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        if grid:
+            ax.grid(axis=grid, color="#dddddd", linewidth=0.6)
+            ax.set_axisbelow(True)
+    title(fig, title_text)
+    caption(fig, caption_text)
+    return fig
