@@ -10,8 +10,6 @@ reproduced when its own interval overlaps the computed one. No factor is tuned.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -420,7 +418,3 @@ def staff_table(facts: FactTable) -> pd.DataFrame:
             },
         ]
     return pd.DataFrame.from_records(rows)
-
-
-def within(value: float, lo: float, hi: float) -> bool:
-    return lo - 1e-12 <= value <= hi + 1e-12 and not math.isnan(value)

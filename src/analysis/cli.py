@@ -151,6 +151,13 @@ def _write_results(prefix: str, tables: dict, figures: dict, out: list[str], met
     return shown
 
 
+def _unknown_id(exc: KeyError, section: str) -> InputError:
+    """An id named in the ``section`` settings of config.yaml that the data lacks."""
+    return InputError(
+        "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", f"{section}:"
+    )
+
+
 def _load_config(path: str, schema_path: str) -> dict:
     """config.yaml validated against the analysis schema; errors carry line and column."""
     from analysis.tables import decode_utf8
@@ -227,9 +234,7 @@ def cmd_meetings(args) -> None:
     try:
         results = analyse_meetings(tables, events, settings)
     except KeyError as exc:
-        raise InputError(
-            "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
-        ) from None
+        raise _unknown_id(exc, "meetings") from None
     figures = _write_results(
         prefix,
         {name: getattr(results, name) for name in MEETINGS_TABLES},
@@ -255,9 +260,7 @@ def cmd_channels(args) -> None:
     try:
         results = analyse_channels(tables, facts, config)
     except KeyError as exc:
-        raise InputError(
-            "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "channels:"
-        ) from None
+        raise _unknown_id(exc, "channels") from None
     figures = _write_results(
         prefix,
         {name: results[name] for name in TABLES},

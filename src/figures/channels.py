@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from figures.style import LOCALES, finish, new_figure, percent_formatter
+from figures.style import LOCALES, finish, heading, new_figure, percent_formatter
 
 DIRECT, LOCAL, GREY = "#2166ac", "#b2182b", "#999999"
 
@@ -135,16 +135,7 @@ def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str) 
         facts = list(dict.fromkeys(s["fact"]))
         ranged = s[~s["variation"].str.startswith("alternative")]
         facts.sort(key=lambda f: -ranged[ranged["fact"] == f]["change_pct"].abs().max())
-        ax.text(
-            0.0,
-            pos,
-            labels[est],
-            fontsize=7,
-            fontweight="bold",
-            transform=ax.get_yaxis_transform(),
-            ha="left",
-            va="center",
-        )
+        heading(ax, pos, labels[est], 7)
         pos -= 1
         for f in facts:
             r = ranged[ranged["fact"] == f]["change_pct"]

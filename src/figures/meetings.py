@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from figures.style import LOCALES, caption, finish, new_figure, percent_formatter, title
+from figures.style import LOCALES, caption, finish, heading, new_figure, percent_formatter, title
 
 OBSERVED, FITTED, COUNTERFACTUAL, EVENT = "#1b1b1b", "#2166ac", "#b2182b", "#777777"
 
@@ -86,16 +86,7 @@ def group_shares(shares: pd.DataFrame, labels: dict, caption_text: str, language
     y, yticks, ylabels, pos = [], [], [], 0.0
     for var, sub in shares.groupby("variable", sort=False):
         if shares["variable"].nunique() > 1:
-            ax.text(
-                0.0,
-                pos,
-                labels.get(f"variable:{var}", var),
-                fontsize=8,
-                fontweight="bold",
-                transform=ax.get_yaxis_transform(),
-                ha="left",
-                va="center",
-            )
+            heading(ax, pos, labels.get(f"variable:{var}", var), 8)
             pos -= 1
         for r in sub.itertuples():
             y.append(pos)
@@ -121,16 +112,7 @@ def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -
     fig, ax = new_figure(width=8.5, height=1.0 + 0.3 * len(odds) + 0.25 * odds["variable"].nunique())
     pos, yticks, ylabels = 0.0, [], []
     for var, sub in odds.groupby("variable", sort=False):
-        ax.text(
-            0.0,
-            pos,
-            labels.get(f"variable:{var}", var),
-            fontsize=8,
-            fontweight="bold",
-            transform=ax.get_yaxis_transform(),
-            ha="left",
-            va="center",
-        )
+        heading(ax, pos, labels.get(f"variable:{var}", var), 8)
         pos -= 1
         for r in sub.itertuples():
             if r.reference:

@@ -29,6 +29,13 @@ def title(fig: Figure, text: str) -> None:
     fig.suptitle("\n".join(textwrap.wrap(text, width)), fontsize=10, ha="left", x=0.01)
 
 
+def heading(ax, pos: float, text: str, fontsize: float = 8) -> None:
+    """A bold group heading at the left edge of the axes, at data height ``pos``."""
+    ax.text(
+        0.0, pos, text, fontsize=fontsize, fontweight="bold", transform=ax.get_yaxis_transform(), ha="left", va="center"
+    )
+
+
 def caption(fig: Figure, text: str) -> None:
     """Put the caption (source table and method) under the figure, wrapped."""
     fig.get_layout_engine().set(h_pad=0.1)
