@@ -17,6 +17,7 @@ include: "rules/ingest.smk"
 include: "rules/survey.smk"
 include: "rules/meetings.smk"
 include: "rules/channels.smk"
+include: "rules/claims.smk"
 include: "rules/report.smk"
 
 
@@ -27,5 +28,6 @@ rule all:
         rules.survey.output,
         rules.meetings.output,
         rules.channels.output,
+        rules.claims.output,
         rules.report_html.output,
     default_target: True

@@ -82,3 +82,16 @@ def survey_figures():
 
 
 check_sources()
+
+
+CLAIMS_TABLES = ["claims", "claims_detail"]
+
+
+def get_claims_registers():
+    """The claims register (claims.yaml) of every audited report."""
+    return [str(RAW / sid / "claims.yaml") for sid in config["claims"]["sources"]]
+
+
+def claims_tables():
+    """Every processed table of the audited reports (a claim may cite any of them)."""
+    return [str(PROCESSED / sid / f"{t}.parquet") for sid in config["claims"]["sources"] for t in table_ids(sid)]

@@ -32,6 +32,7 @@ rule report_html:
             rules.survey.output.md,
             rules.meetings.output.md,
             rules.channels.output.md,
+            rules.claims.output.md,
             rules.report_index.output.codebook,
         ],
         figures=[

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.intervals import printed_interval
-from analysis.proportions import newcombe_diff_ci
 
 
 class FactTable:
@@ -228,6 +227,10 @@ def _diff(kind, group, block, where, s, counts, a, b, confidence) -> dict:
     pa, pb = float(s.loc[a, "value"]), float(s.loc[b, "value"])
     na, nb = float(counts[a]), float(counts[b])
     half = 0.05 if "," in str(s.loc[a, "printed"]) else 0.5
+    # Imported here: the cost model (FactTable, evaluate) is also used by the light claims
+    # stage, which should not pay for statsmodels.
+    from analysis.proportions import newcombe_diff_ci
+
     d, lo, hi = newcombe_diff_ci(pa * na / 100, na, pb * nb / 100, nb, confidence)
     return {
         "comparison": kind,

@@ -271,6 +271,68 @@ def cmd_channels(args) -> None:
     write_text(channels_markdown(results, codebook, config, figures), args.out_md)
 
 
+def _load_claims(path: str, schema: dict):
+    """One report's claims.yaml, validated; returns the located document."""
+    from analysis.tables import decode_utf8
+    from analysis.yamlio import load_yaml, validate
+
+    doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
+    validate(doc, {**schema["$defs"]["claims"], "$defs": schema["$defs"]}, "claims register")
+    seen: dict[str, int] = {}
+    for i, c in enumerate(doc.data["claims"]):
+        if c["id"] in seen:
+            raise doc.error(["claims", i, "id"], c["id"], f"a unique id (also claim #{seen[c['id']] + 1})", "duplicate")
+        seen[c["id"]] = i
+    return doc
+
+
+def cmd_claims(args) -> None:
+    import pandas as pd
+
+    from analysis.channels import FactTable
+    from analysis.claims import ClaimError, Context
+    from analysis.claims_report import TABLES, analyse_claims, claims_markdown, standalone_facts
+    from analysis.store import write_csv, write_parquet, write_text
+
+    config = _load_config(args.config, args.schema)
+    schema = yaml.safe_load(Path(args.schema).read_text(encoding="utf-8"))
+    settings, iv = config["claims"], config["intervals"]
+    docs = {_source_of(p): _load_claims(p, schema) for p in args.claims}
+    unknown = sorted(set(settings["sources"]) ^ set(docs))
+    if unknown:
+        raise InputError(
+            "config.yaml", None, None, unknown[0], "claims.sources to match the claims.yaml files given", "claims:"
+        )
+    tables = {(_source_of(p), Path(p).stem): pd.read_parquet(p) for p in args.tables}
+    facts = {_source_of(p): pd.read_parquet(p).set_index("id", drop=False) for p in args.facts}
+    estimates, fact_table = {}, None
+    if args.cost_model:
+        cost_source = _source_of(args.cost_model)
+        estimates = {e["id"]: e for e in _load_cost_model(args.cost_model, args.schema)}
+        fact_table = FactTable(facts[cost_source], iv["qualifiers"], iv["trailing_zeros_significant"], {})
+    ctx = Context(
+        tables=tables,
+        facts=facts,
+        widths=iv["qualifiers"],
+        trailing_zeros_significant=iv["trailing_zeros_significant"],
+        similar_within=float(settings["similar_within"]),
+        count_units=frozenset(iv.get("count_units", [])),
+        estimates=estimates,
+        fact_table=fact_table,
+    )
+    registers = {sid: docs[sid].data["claims"] for sid in settings["sources"]}
+    try:
+        results = analyse_claims(registers, ctx)
+    except ClaimError as exc:
+        raise docs[exc.source].error(["claims", *exc.keypath], exc.text, exc.expected, "bad claim:") from None
+    outputs = _paired_outputs(args.out)
+    for name in TABLES:
+        write_csv(results[name], outputs[name]["csv"])
+        write_parquet(results[name], outputs[name]["parquet"], {"settings": settings, "registers": args.claims})
+    standalone = standalone_facts(registers, facts, estimates)
+    write_text(claims_markdown(results["claims"], standalone, config["language"]), args.out_md)
+
+
 MEETINGS_TABLES = (
     "trend",
     "breaks",
@@ -387,6 +449,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", nargs="+", required=True)
     c.add_argument("--out-md", required=True)
     c.set_defaults(func=cmd_channels)
+    a = sub.add_parser("claims", help="claims registers + tables and facts -> claims audit tables and section")
+    a.add_argument("--schema", required=True, help="schemas/analysis.schema.yaml")
+    a.add_argument("--config", required=True, help="config.yaml (language, intervals and the claims section)")
+    a.add_argument("--claims", nargs="+", required=True, help="data/raw/<source>/claims.yaml")
+    a.add_argument("--tables", nargs="+", required=True)
+    a.add_argument("--facts", nargs="+", required=True)
+    a.add_argument("--cost-model", help="data/raw/<source>/cost_model.yaml (for 'estimate' inputs)")
+    a.add_argument("--out", nargs="+", required=True)
+    a.add_argument("--out-md", required=True)
+    a.set_defaults(func=cmd_claims)
     h = sub.add_parser("html", help="Markdown sections + figures -> one self-contained HTML page")
     h.add_argument("--sections", nargs="+", required=True)
     h.add_argument("--figures", nargs="*", default=[])

@@ -10,6 +10,8 @@ result can follow from printed inputs (Moore 1966).
 
 from __future__ import annotations
 
+import math
+
 from analysis.numbers import clean_cell, parse_number
 
 
@@ -37,12 +39,21 @@ def printed_interval(
     """The rounding interval widened by the qualifier's relative widths ``[below, above]``.
 
     ``cirka: [-0.05, 0.05]`` gives [0.95 lo, 1.05 hi]; ``drygt: [0, 0.1]`` gives [lo, 1.1 hi].
-    An unknown qualifier is an error (the config must say what it means).
+    A width of ``None`` (``null`` in config) leaves that side open: ``mer än: [0, null]``
+    gives [lo, +inf). An unknown qualifier is an error (the config must say what it means).
     """
     lo, hi = rounding_interval(printed, trailing_zeros_significant)
-    if qualifier:
-        if qualifier not in widths:
-            raise KeyError(f"qualifier {qualifier!r} has no width in config.yaml intervals.qualifiers")
-        below, above = widths[qualifier]
-        lo, hi = lo * (1 + below), hi * (1 + above)
+    return widen(lo, hi, qualifier, widths)
+
+
+def widen(lo: float, hi: float, qualifier: str, widths: dict[str, list]) -> tuple[float, float]:
+    """Widen [lo, hi] by the qualifier's relative widths (``None``: unbounded on that side)."""
+    if not qualifier:
+        return lo, hi
+    if qualifier not in widths:
+        raise KeyError(f"qualifier {qualifier!r} has no width in config.yaml intervals.qualifiers")
+    below, above = widths[qualifier]
+    # Relative to the magnitude, so that a negative value widens outwards as well.
+    lo = -math.inf if below is None else lo + below * abs(lo)
+    hi = math.inf if above is None else hi + above * abs(hi)
     return lo, hi

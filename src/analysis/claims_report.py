@@ -1,0 +1,292 @@
+"""The claims audit run end to end: registers in, tidy tables and reports/claims.md out."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.claims import VERDICTS, ClaimError, ClaimResult, Context, evaluate_claim, summary, tidy
+from analysis.i18n import fmt_number
+from analysis.report import md_table
+
+TABLES = ("claims", "claims_detail")
+
+TEXT = {
+    "en": {
+        "title": "Claims audit: the reports' numbers recomputed from their own tables",
+        "intro": (
+            "Every statement in the transcribed chapters that gives a number, share, change, ratio, ranking "
+            "or comparison derivable from the chapter's tables or other printed figures is registered in "
+            "`data/raw/<source>/claims.yaml` with how to recompute it, and recomputed here. The paraphrases "
+            "are in English; the printed words are quoted as printed."
+        ),
+        "method": (
+            "**Method.** Every printed number is an interval: a table count is exact, a printed share covers "
+            "its rounding interval (44,5 % is 44,45–44,55), a figure in the text its rounding interval widened "
+            "by its qualifier (`intervals.qualifiers` in config.yaml: *drygt* +10 %, *knappt* −10 %, *cirka* "
+            "±5 %; *mer än* and *färre än* are strict one-sided bounds). Operations use interval arithmetic. "
+            "A claim is **consistent** when the value recomputed from the printed inputs lies in the claimed "
+            "interval (basis *point*) or at least the two intervals meet (basis *input rounding*); "
+            "**inconsistent** when they do not (the gap is the distance between the intervals); **not "
+            "reproducible** when the documents do not print what it needs; **ambiguous** when readings the "
+            "text allows give different verdicts. A claim about several groups is evaluated for each and is "
+            "inconsistent when any group is. Rankings hold when the expected groups come first by the printed "
+            "values (or could, within rounding)."
+        ),
+        "summary": "Summary",
+        "report": "Report",
+        "kind": "Kind",
+        "claim": "claims in the text",
+        "cross_source": "same statistic printed twice",
+        "total": "Total",
+        "inconsistent_title": "Inconsistent claims",
+        "ambiguous_title": "Ambiguous claims",
+        "missing_title": "Claims that cannot be reproduced",
+        "cross_title": "The same statistic printed twice",
+        "all_title": "Every claim",
+        "standalone_title": "Printed figures with nothing to recompute them from",
+        "standalone_text": (
+            "Facts of the audited reports (facts.csv) that no claim uses as an input: single figures, "
+            "often from sources outside the report, that the documents give no way to derive."
+        ),
+        "none": "None.",
+        "id": "Claim",
+        "location": "Location",
+        "printed": "Printed",
+        "verdict": "Verdict",
+        "basis": "Basis",
+        "evidence": "Evidence",
+        "formula": "Recomputed as",
+        "readings": "Readings",
+        "missing": "Missing",
+        "explanation": "Explanation in the documents",
+        "note": "Note",
+        "line": "line",
+        "fact": "Fact",
+        "value": "Value",
+        "gap": "gap",
+        "groups_failed": "{bad} of {n} groups inconsistent",
+        "verdicts": {
+            "consistent": "consistent",
+            "inconsistent": "inconsistent",
+            "not reproducible": "not reproducible",
+            "ambiguous": "ambiguous",
+        },
+        "bases": {"point": "point", "input rounding": "input rounding", "": ""},
+    },
+    "sv": {
+        "title": "Granskning av påståenden: rapporternas siffror räknade om från deras egna tabeller",
+        "intro": (
+            "Varje påstående i de transkriberade kapitlen som anger ett tal, en andel, förändring, kvot, "
+            "rangordning eller jämförelse som kan härledas ur kapitlets tabeller eller andra tryckta uppgifter "
+            "finns i `data/raw/<källa>/claims.yaml` med hur det räknas om, och räknas om här. Parafraserna är "
+            "på engelska; de tryckta orden citeras som de står."
+        ),
+        "method": (
+            "**Metod.** Varje tryckt tal är ett intervall: ett antal i en tabell är exakt, en tryckt andel "
+            "täcker sitt avrundningsintervall (44,5 % är 44,45–44,55), en uppgift i texten sitt "
+            "avrundningsintervall vidgat med sin kvalificering (`intervals.qualifiers` i config.yaml: *drygt* "
+            "+10 %, *knappt* −10 %, *cirka* ±5 %; *mer än* och *färre än* är strikta ensidiga gränser). "
+            "Beräkningarna använder intervallaritmetik. Ett påstående är **förenligt** när värdet räknat ur "
+            "de tryckta uppgifterna ligger i det påstådda intervallet (grund *punkt*) eller åtminstone "
+            "intervallen möts (grund *indataavrundning*); **oförenligt** när de inte möts (gapet är avståndet "
+            "mellan intervallen); **ej reproducerbart** när dokumenten inte trycker det som behövs; "
+            "**tvetydigt** när läsningar som texten tillåter ger olika utslag. Ett påstående om flera grupper "
+            "prövas för var och en och är oförenligt när någon grupp är det."
+        ),
+        "summary": "Sammanfattning",
+        "report": "Rapport",
+        "kind": "Typ",
+        "claim": "påståenden i texten",
+        "cross_source": "samma uppgift tryckt två gånger",
+        "total": "Totalt",
+        "inconsistent_title": "Oförenliga påståenden",
+        "ambiguous_title": "Tvetydiga påståenden",
+        "missing_title": "Påståenden som inte kan reproduceras",
+        "cross_title": "Samma uppgift tryckt två gånger",
+        "all_title": "Alla påståenden",
+        "standalone_title": "Tryckta uppgifter som inget kan räknas om ur",
+        "standalone_text": (
+            "Uppgifter i de granskade rapporterna (facts.csv) som inget påstående använder: enstaka "
+            "siffror, ofta från källor utanför rapporten, som dokumenten inte ger något sätt att härleda."
+        ),
+        "none": "Inga.",
+        "id": "Påstående",
+        "location": "Plats",
+        "printed": "Tryckt",
+        "verdict": "Utslag",
+        "basis": "Grund",
+        "evidence": "Underlag",
+        "formula": "Omräknat som",
+        "readings": "Läsningar",
+        "missing": "Saknas",
+        "explanation": "Förklaring i dokumenten",
+        "note": "Anmärkning",
+        "line": "rad",
+        "fact": "Uppgift",
+        "value": "Värde",
+        "gap": "gap",
+        "groups_failed": "{bad} av {n} grupper oförenliga",
+        "verdicts": {
+            "consistent": "förenligt",
+            "inconsistent": "oförenligt",
+            "not reproducible": "ej reproducerbart",
+            "ambiguous": "tvetydigt",
+        },
+        "bases": {"point": "punkt", "input rounding": "indataavrundning", "": ""},
+    },
+}
+
+
+def evaluate_registers(registers: dict[str, list[dict]], ctx: Context) -> list[ClaimResult]:
+    """Evaluate every claim of every register (source id -> list of claims), in order."""
+    results = []
+    for source, claims in registers.items():
+        by_id = {c["id"]: c for c in claims}
+        try:
+            results += [evaluate_claim(c, ctx, source, [i], by_id) for i, c in enumerate(claims)]
+        except ClaimError as exc:
+            exc.source = source  # which register the error points into
+            raise
+    return results
+
+
+def referenced_facts(spec) -> set[tuple[str | None, str]]:
+    """(source or None, fact id) of every fact an input tree refers to."""
+    out = set()
+    if isinstance(spec, dict):
+        if "fact" in spec:
+            out.add((spec.get("source"), spec["fact"]))
+        for v in spec.values():
+            out |= referenced_facts(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            out |= referenced_facts(v)
+    return out
+
+
+def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataFrame], estimates: dict) -> pd.DataFrame:
+    """Facts of each audited report that no claim (nor a cost-model estimate it uses) refers to."""
+    used: set[tuple[str, str]] = set()
+    for source, claims in registers.items():
+        for c in claims:
+            for src, fid in referenced_facts(c):
+                used.add((src or source, fid))
+            for est in referenced_estimates(c):
+                for _, fid in referenced_facts(estimates.get(est, {})):
+                    used.add((source, fid))
+                if est in estimates:
+                    used.add((source, estimates[est]["printed"]))
+    rows = []
+    for source in registers:
+        frame = facts.get(source)
+        if frame is None:
+            continue
+        for fid, r in frame.iterrows():
+            if (source, fid) not in used:
+                rows.append(
+                    {
+                        "report": source,
+                        "fact": fid,
+                        "printed": f"{r['qualifier']} {r['printed']}".strip(),
+                        "unit": r["unit"],
+                        "location": r["location"],
+                    }
+                )
+    return pd.DataFrame(rows, columns=["report", "fact", "printed", "unit", "location"])
+
+
+def referenced_estimates(spec) -> set[str]:
+    out = set()
+    if isinstance(spec, dict):
+        if "estimate" in spec:
+            out.add(spec["estimate"])
+        for v in spec.values():
+            out |= referenced_estimates(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            out |= referenced_estimates(v)
+    return out
+
+
+def _verdict(t: dict, row: pd.Series) -> str:
+    text = t["verdicts"][row["verdict"]]
+    basis = t["bases"].get(row["basis"], row["basis"])
+    return f"{text} ({basis})" if basis else text
+
+
+def _where(t: dict, row: pd.Series) -> str:
+    return f"{row['report']}, {row['location']} ({t['line']} {row['seed_line']})"
+
+
+def _block(t: dict, row: pd.Series, language: str) -> list[str]:
+    lines = [f"**{row['id']}** — {_where(t, row)}: {row['claim']}", ""]
+    lines.append(f"- {t['printed']}: “{row['printed']}”")
+    if row["formula"]:
+        lines.append(f"- {t['formula']}: `{row['formula']}`")
+    if row["groups"] > 1 and row["groups_inconsistent"]:
+        lines.append(f"- {t['groups_failed'].format(bad=row['groups_inconsistent'], n=row['groups'])}")
+    if row["readings"]:
+        lines.append(f"- {t['readings']}: {row['readings']}")
+    if row["evidence"]:
+        lines.append(f"- {t['evidence']}: {row['evidence']}")
+    if not math.isnan(row["gap"]) and row["verdict"] == "inconsistent":
+        lines.append(f"- {t['gap']}: {fmt_number(row['gap'], language, 3)}")
+    for key in ("missing", "explanation", "note"):
+        if row[key]:
+            lines.append(f"- {t[key]}: {row[key]}")
+    return [*lines, ""]
+
+
+def claims_markdown(claims: pd.DataFrame, standalone: pd.DataFrame, language: str) -> str:
+    t = TEXT[language]
+    out = [f"# {t['title']}", "", t["intro"], "", t["method"], "", f"## {t['summary']}", ""]
+    counts = summary(claims)
+    rows = [
+        [r["report"], t[r["kind"]]] + [str(int(r[v])) for v in VERDICTS] + [str(int(r["total"]))]
+        for _, r in counts.iterrows()
+    ]
+    totals = [str(int(counts[v].sum())) for v in VERDICTS] + [str(int(counts["total"].sum()))]
+    rows.append([f"**{t['total']}**", "", *totals])
+    header = [t["report"], t["kind"]] + [t["verdicts"][v] for v in VERDICTS] + [t["total"]]
+    out += [md_table(header, rows, numeric=set(range(2, 3 + len(VERDICTS)))), ""]
+    text_claims = claims[claims["kind"] == "claim"]
+    for verdict, title in (
+        ("inconsistent", "inconsistent_title"),
+        ("ambiguous", "ambiguous_title"),
+        ("not reproducible", "missing_title"),
+    ):
+        out += [f"## {t[title]}", ""]
+        chosen = text_claims[text_claims["verdict"] == verdict]
+        if chosen.empty:
+            out += [t["none"], ""]
+        for _, row in chosen.iterrows():
+            out += _block(t, row, language)
+    out += [f"## {t['cross_title']}", ""]
+    cross = claims[claims["kind"] == "cross_source"]
+    if cross.empty:
+        out += [t["none"], ""]
+    for _, row in cross.iterrows():
+        out += _block(t, row, language)
+    out += [f"## {t['all_title']}", ""]
+    order = {v: i for i, v in enumerate(VERDICTS)}
+    ranked = claims.assign(_o=claims["verdict"].map(order)).sort_values(["_o", "report"], kind="stable")
+    rows = [
+        [f"`{r['id']}`", _where(t, r), r["printed"], _verdict(t, r), r["evidence"].replace("|", "/")]
+        for _, r in ranked.iterrows()
+    ]
+    out += [md_table([t["id"], t["location"], t["printed"], t["verdict"], t["evidence"]], rows), ""]
+    out += [f"## {t['standalone_title']}", "", t["standalone_text"], ""]
+    if standalone.empty:
+        out += [t["none"], ""]
+    else:
+        rows = [[r["report"], f"`{r['fact']}`", r["printed"], r["location"]] for _, r in standalone.iterrows()]
+        out += [md_table([t["report"], t["fact"], t["value"], t["location"]], rows), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def analyse_claims(registers: dict[str, list[dict]], ctx: Context) -> dict[str, pd.DataFrame]:
+    """The audit's tables: one row per claim, and the per-group evidence."""
+    claims, detail = tidy(evaluate_registers(registers, ctx))
+    return {"claims": claims, "claims_detail": detail}
