@@ -99,3 +99,30 @@ def test_every_source_folder_is_complete():
     assert facts.get("riksrevisionen_2022", 0) >= 25
     assert facts.get("forsakringskassan_2020", 0) >= 25
     assert all(events.get(s, 0) >= 1 for s in expected_tables)
+
+
+def claim_rows() -> list[tuple[Path, dict]]:
+    return [
+        (p.parent, c)
+        for p in sorted(RAW.glob("*/claims.yaml"))
+        for c in yaml.safe_load(p.read_text(encoding="utf-8"))["claims"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "source_dir, claim", claim_rows(), ids=lambda x: x.get("id", "") if isinstance(x, dict) else ""
+)
+def test_claim_printed_words_are_on_their_seed_line(source_dir: Path, claim: dict):
+    """Each part of a claim's printed words ('a ... b') occurs on the seed line it cites."""
+    line = seed_lines(source_dir)[claim["seed_line"] - 1].casefold()
+    parts = [norm(p).strip().casefold() for p in claim["printed"].split("...")]
+    missing = [p for p in parts if p and p not in line]
+    assert not missing, f"{claim['id']}: {missing} not on seed line {claim['seed_line']}"
+
+
+def test_every_report_with_tables_has_a_claims_register():
+    """The three reports with tables are audited; config lists exactly them."""
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    with_tables = sorted(p.parent.name for p in RAW.glob("*/tables"))
+    assert sorted(p.parent.name for p in RAW.glob("*/claims.yaml")) == with_tables
+    assert sorted(config["claims"]["sources"]) == with_tables

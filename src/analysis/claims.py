@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -126,8 +127,8 @@ def _cell(row: pd.Series) -> Iv:
     v = float(row["value"])
     if row["unit"] == "count":
         return Iv.exact(v)
-    half = parse_number(row["printed"]).half_unit
-    return Iv(v, v - half, v + half)
+    lo, hi = rounding_interval(row["printed"], trailing_zeros_significant=True)
+    return Iv(v, lo, hi)
 
 
 def _select(frame: pd.DataFrame, where: dict, keypath: list) -> pd.DataFrame:
@@ -176,6 +177,9 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
         if by not in frame.columns:
             raise ClaimError([*keypath, "by"], by, f"a column of {spec['table']}")
         groups = list(dict.fromkeys(rows[by].astype(str)))
+        listed = spec.get("where", {}).get(by)
+        if isinstance(listed, list):  # the order given in the register (matters for trends)
+            groups = [g for g in listed if g in groups]
         if not groups:
             raise ClaimError(keypath, "where", "a selection of at least one cell")
         out = {g: _cells(rows[rows[by].astype(str) == g], spec.get("sum", False), keypath) for g in groups}
@@ -335,10 +339,12 @@ class Claimed:
             return 0.0
         return iv.hi - self.lo if iv.hi <= self.lo else iv.lo - self.hi
 
-    def shown(self) -> str:
+    def shown(self, num: Callable[[float], str] | None = None) -> str:
+        num = num or _fmt
         left = "(" if self.lo_strict or math.isinf(self.lo) else "["
         right = ")" if self.hi_strict or math.isinf(self.hi) else "]"
-        return f"{left}{_fmt(self.lo)}, {_fmt(self.hi)}{right}"
+        sep = getattr(num, "interval_sep", ", ")  # '; ' where the decimal mark is a comma
+        return f"{left}{num(self.lo)}{sep}{num(self.hi)}{right}"
 
 
 def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list) -> Claimed:
@@ -385,9 +391,10 @@ class GroupResult:
     computed: float = math.nan
     lo: float = math.nan
     hi: float = math.nan
-    claimed: str = ""
+    claimed: Claimed | None = None
     gap: float = math.nan
-    detail: str = ""
+    # The evidence in words, given a number formatter (so the report can use its language).
+    detail: Callable[[Callable[[float], str]], str] | None = None
 
 
 def _numeric(values: Values, claimed: Claimed) -> list[GroupResult]:
@@ -399,7 +406,7 @@ def _numeric(values: Values, claimed: Claimed) -> list[GroupResult]:
             verdict, basis = "consistent", "input rounding"
         else:
             verdict, basis = "inconsistent", ""
-        out.append(GroupResult(g, verdict, basis, iv.point, iv.lo, iv.hi, claimed.shown(), claimed.gap(iv)))
+        out.append(GroupResult(g, verdict, basis, iv.point, iv.lo, iv.hi, claimed, claimed.gap(iv)))
     return out
 
 
@@ -424,7 +431,11 @@ def _ranking(op: str, values: Values, spec: dict, keypath: list) -> list[GroupRe
         above_maybe = [g for g in v if g != label and v[g].hi >= v[label].lo]
         point_ok = order.index(label) + 1 == position
         possible = len(above_sure) <= position - 1 <= len(above_maybe)
-        detail = f"order by point: {' > '.join(order)}; '{label}' is #{order.index(label) + 1}, claimed #{position}"
+        rank = order.index(label) + 1
+
+        def detail(num, order=order):
+            return f"order: {' > '.join(order)}; '{label}' is #{rank}, claimed #{position}"
+
         gap = 0.0 if possible else math.nan
     else:
         others = [g for g in v if g not in expect]
@@ -434,7 +445,10 @@ def _ranking(op: str, values: Values, spec: dict, keypath: list) -> list[GroupRe
         possible = worst_expected >= best_other
         gap = 0.0 if possible else sign * (worst_expected - best_other)
         word = "lowest" if sign < 0 else "highest"
-        detail = f"{word} first: {', '.join(f'{g} {_fmt(values[g].point)}' for g in order)}"
+
+        def detail(num, order=order, word=word):
+            return f"{word} first: {', '.join(f'{g} {num(values[g].point)}' for g in order)}"
+
     verdict = "consistent" if point_ok or possible else "inconsistent"
     basis = "point" if point_ok else ("input rounding" if possible else "")
     return [GroupResult(", ".join(expect), verdict, basis, gap=gap, detail=detail)]
@@ -452,8 +466,12 @@ def _compare(op: str, left: Values, right: Values, spec: dict, within: float) ->
         point_ok, possible = x.point > y.point, x.hi > y.lo
         verdict = "consistent" if point_ok or possible else "inconsistent"
         basis = "point" if point_ok else ("input rounding" if possible else "")
-        name = a if same else " vs ".join(s for s in (a, b) if s)
-        shown = f"{_fmt(y.point)} < {_fmt(x.point)}" if op == "less" else f"{_fmt(x.point)} > {_fmt(y.point)}"
+        pair = (b, a) if op == "less" else (a, b)
+        name = a if same else " vs ".join(s for s in pair if s)
+
+        def shown(num, x=x, y=y):
+            return f"{num(y.point)} < {num(x.point)}" if op == "less" else f"{num(x.point)} > {num(y.point)}"
+
         out.append(
             GroupResult(name, verdict, basis, x.point - y.point, gap=0.0 if possible else x.hi - y.lo, detail=shown)
         )
@@ -469,7 +487,10 @@ def _monotone(op: str, values: Values) -> list[GroupResult]:
         point_ok, possible = b.point > a.point, b.hi > a.lo
         verdict = "consistent" if point_ok or possible else "inconsistent"
         basis = "point" if point_ok else ("input rounding" if possible else "")
-        detail = f"{prev} {_fmt(values[prev].point)} → {cur} {_fmt(values[cur].point)}"
+
+        def detail(num, prev=prev, cur=cur):
+            return f"{prev} {num(values[prev].point)} → {cur} {num(values[cur].point)}"
+
         out.append(
             GroupResult(
                 f"{prev}→{cur}", verdict, basis, b.point - a.point, gap=0.0 if possible else b.hi - a.lo, detail=detail
@@ -485,9 +506,12 @@ def _similar(values: Values, within: float) -> list[GroupResult]:
     point_ok, possible = spread <= within, max(least, 0.0) <= within
     verdict = "consistent" if point_ok or possible else "inconsistent"
     basis = "point" if point_ok else ("input rounding" if possible else "")
-    detail = f"spread {_fmt(spread)} (allowed {_fmt(within)}): " + ", ".join(
-        f"{g} {_fmt(i.point)}" for g, i in values.items()
-    )
+
+    def detail(num):
+        return f"spread {num(spread)} (allowed {num(within)}): " + ", ".join(
+            f"{g} {num(i.point)}" for g, i in values.items()
+        )
+
     return [
         GroupResult(", ".join(values), verdict, basis, spread, gap=0.0 if possible else least - within, detail=detail)
     ]
@@ -550,7 +574,10 @@ def evaluate_reading(claim: dict, reading: dict, ctx: Context, source: str, keyp
         groups = _compare(op, left, right, reading, ctx.similar_within)
         return ReadingResult(label, f"{op}({lt}; {rt})", groups, evidence, note)
     except NotAvailable as exc:
-        return ReadingResult(label, op, [GroupResult("", "not reproducible", detail=str(exc))], evidence, note)
+        message = str(exc)
+        return ReadingResult(
+            label, op, [GroupResult("", "not reproducible", detail=lambda num: message)], evidence, note
+        )
 
 
 COMPUTATION_KEYS = ("op", "inputs", "expect", "position", "order", "per", "within")
@@ -639,16 +666,24 @@ DETAIL_COLUMNS = [
 ]
 
 
-def _evidence(r: ReadingResult) -> str:
+def evidence_text(r: ReadingResult, num: Callable[[float], str] | None = None) -> str:
+    """The evidence of one reading in words: per group, recomputed vs claimed (and the gap)."""
+    num = num or _fmt
     parts = []
     for g in r.groups:
-        if g.detail:
-            parts.append(f"{g.group}: {g.detail}" if g.group else g.detail)
+        where = f"{g.group}: " if g.group else ""
+        if g.detail is not None:
+            parts.append(where + g.detail(num))
         else:
-            where = f"{g.group}: " if g.group else ""
-            gap = f", gap {_fmt(g.gap)}" if g.verdict == "inconsistent" else ""
-            parts.append(f"{where}{_fmt(g.computed)} in [{_fmt(g.lo)}, {_fmt(g.hi)}] vs {g.claimed}{gap}")
+            gap = f", gap {num(g.gap)}" if g.verdict == "inconsistent" else ""
+            claimed = g.claimed.shown(num) if g.claimed else ""
+            sep = getattr(num, "interval_sep", ", ")
+            parts.append(f"{where}{num(g.computed)} in [{num(g.lo)}{sep}{num(g.hi)}] vs {claimed}{gap}")
     return "; ".join(parts)
+
+
+def _claimed(g: GroupResult | None) -> str:
+    return g.claimed.shown() if g is not None and g.claimed is not None else ""
 
 
 def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -674,7 +709,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "basis": first.basis if first and res.verdict == "consistent" else "",
                 "groups": len(groups),
                 "groups_inconsistent": sum(g.verdict == "inconsistent" for g in groups),
-                "claimed": single.claimed if single else (groups[0].claimed if groups else ""),
+                "claimed": _claimed(single or (groups[0] if groups else None)),
                 "computed": single.computed if single else math.nan,
                 "computed_lo": single.lo if single else math.nan,
                 "computed_hi": single.hi if single else math.nan,
@@ -687,7 +722,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 else "",
                 "formula": first.formula if first else "",
                 "evidence": " | ".join(
-                    (f"{r.label}: " if len(res.readings) > 1 else "") + _evidence(r) for r in res.readings
+                    (f"{r.label}: " if len(res.readings) > 1 else "") + evidence_text(r) for r in res.readings
                 ),
                 "missing": c.get("missing", ""),
                 "explanation": c.get("explanation", ""),
@@ -705,12 +740,12 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "group": g.group,
                         "verdict": g.verdict,
                         "basis": g.basis,
-                        "claimed": g.claimed,
+                        "claimed": _claimed(g),
                         "computed": g.computed,
                         "computed_lo": g.lo,
                         "computed_hi": g.hi,
                         "gap": g.gap,
-                        "detail": g.detail,
+                        "detail": g.detail(_fmt) if g.detail else "",
                         "formula": r.formula,
                     }
                 )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from babel.numbers import format_decimal
 
-from analysis.claims import VERDICTS, ClaimError, ClaimResult, Context, evaluate_claim, summary, tidy
-from analysis.i18n import fmt_number
+from analysis.claims import VERDICTS, ClaimError, ClaimResult, Context, evaluate_claim, evidence_text, summary, tidy
+from analysis.i18n import LOCALES
 from analysis.report import md_table
 
 TABLES = ("claims", "claims_detail")
@@ -220,6 +221,33 @@ def _where(t: dict, row: pd.Series) -> str:
     return f"{row['report']}, {row['location']} ({t['line']} {row['seed_line']})"
 
 
+def number_formatter(language: str):
+    """Numbers in evidence text: about four significant digits, in the report's language."""
+
+    def num(x: float) -> str:
+        if math.isnan(x):
+            return "–"
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        decimals = 0 if x == 0 else min(4, max(1, 3 - math.floor(math.log10(abs(x)))))
+        return format_decimal(x, format="#,##0." + "#" * decimals, locale=LOCALES[language])
+
+    num.interval_sep = "; " if language == "sv" else ", "  # ISO 80000-2 with a decimal comma
+    return num
+
+
+def localized_evidence(results: list[ClaimResult], language: str) -> dict[tuple[str, str], str]:
+    """(report, claim id) -> the evidence in words with numbers in the report's language."""
+    num = number_formatter(language)
+    out = {}
+    for res in results:
+        many = len(res.readings) > 1
+        out[(res.source, res.claim["id"])] = " | ".join(
+            (f"{r.label}: " if many else "") + evidence_text(r, num) for r in res.readings
+        )
+    return out
+
+
 def _block(t: dict, row: pd.Series, language: str) -> list[str]:
     lines = [f"**{row['id']}** — {_where(t, row)}: {row['claim']}", ""]
     lines.append(f"- {t['printed']}: “{row['printed']}”")
@@ -232,15 +260,19 @@ def _block(t: dict, row: pd.Series, language: str) -> list[str]:
     if row["evidence"]:
         lines.append(f"- {t['evidence']}: {row['evidence']}")
     if not math.isnan(row["gap"]) and row["verdict"] == "inconsistent":
-        lines.append(f"- {t['gap']}: {fmt_number(row['gap'], language, 3)}")
+        lines.append(f"- {t['gap']}: {number_formatter(language)(row['gap'])}")
     for key in ("missing", "explanation", "note"):
         if row[key]:
             lines.append(f"- {t[key]}: {row[key]}")
     return [*lines, ""]
 
 
-def claims_markdown(claims: pd.DataFrame, standalone: pd.DataFrame, language: str) -> str:
+def claims_markdown(claims: pd.DataFrame, results: list[ClaimResult], standalone: pd.DataFrame, language: str) -> str:
+    """reports/claims.md: summary counts, the inconsistent, ambiguous and not reproducible
+    claims with their evidence, the cross-source pairs, every claim, the standalone facts."""
     t = TEXT[language]
+    evidence = localized_evidence(results, language)
+    claims = claims.assign(evidence=[evidence[(r, i)] for r, i in zip(claims["report"], claims["id"], strict=True)])
     out = [f"# {t['title']}", "", t["intro"], "", t["method"], "", f"## {t['summary']}", ""]
     counts = summary(claims)
     rows = [
@@ -286,7 +318,8 @@ def claims_markdown(claims: pd.DataFrame, standalone: pd.DataFrame, language: st
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def analyse_claims(registers: dict[str, list[dict]], ctx: Context) -> dict[str, pd.DataFrame]:
-    """The audit's tables: one row per claim, and the per-group evidence."""
-    claims, detail = tidy(evaluate_registers(registers, ctx))
-    return {"claims": claims, "claims_detail": detail}
+def analyse_claims(registers: dict[str, list[dict]], ctx: Context) -> tuple[dict[str, pd.DataFrame], list]:
+    """The audit's tables (one row per claim; the per-group evidence) and the results."""
+    results = evaluate_registers(registers, ctx)
+    claims, detail = tidy(results)
+    return {"claims": claims, "claims_detail": detail}, results

@@ -322,15 +322,15 @@ def cmd_claims(args) -> None:
     )
     registers = {sid: docs[sid].data["claims"] for sid in settings["sources"]}
     try:
-        results = analyse_claims(registers, ctx)
+        frames, results = analyse_claims(registers, ctx)
     except ClaimError as exc:
         raise docs[exc.source].error(["claims", *exc.keypath], exc.text, exc.expected, "bad claim:") from None
     outputs = _paired_outputs(args.out)
     for name in TABLES:
-        write_csv(results[name], outputs[name]["csv"])
-        write_parquet(results[name], outputs[name]["parquet"], {"settings": settings, "registers": args.claims})
+        write_csv(frames[name], outputs[name]["csv"])
+        write_parquet(frames[name], outputs[name]["parquet"], {"settings": settings, "registers": args.claims})
     standalone = standalone_facts(registers, facts, estimates)
-    write_text(claims_markdown(results["claims"], standalone, config["language"]), args.out_md)
+    write_text(claims_markdown(frames["claims"], results, standalone, config["language"]), args.out_md)
 
 
 MEETINGS_TABLES = (

@@ -11,6 +11,7 @@ result can follow from printed inputs (Moore 1966).
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from analysis.numbers import clean_cell, parse_number
 
@@ -30,7 +31,10 @@ def rounding_interval(printed: str, trailing_zeros_significant: bool = False) ->
         zeros = len(digits) - len(digits.rstrip("0"))
         zeros = max(0, min(zeros, len(digits) - 2))  # keep two significant digits
         half = 0.5 * 10**zeros
-    return p.value - half, p.value + half
+    # In decimal arithmetic, so that adjacent printed values share their boundary exactly
+    # (61,1 + 0,05 and 61,2 - 0,05 are the same float).
+    v, h = Decimal(repr(p.value)), Decimal(repr(half))
+    return float(v - h), float(v + h)
 
 
 def printed_interval(

@@ -1,0 +1,549 @@
+"""Claims audit: claimed intervals at their boundaries, every operation on hand-made data,
+verdict aggregation, register errors, and real claims of the three reports worked by hand."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.channels import FactTable
+from analysis.claims import (
+    ClaimError,
+    Context,
+    claimed_interval,
+    evaluate_claim,
+    summary,
+    tidy,
+)
+from analysis.claims_report import analyse_claims, claims_markdown, number_formatter, standalone_facts
+from analysis.cli import execute
+from analysis.ingest import ingest_source
+
+ROOT = Path(__file__).resolve().parent.parent
+# Widths written out here, independent of config.yaml: knappt/drygt 10 %, cirka 5 %,
+# one-sided qualifiers open (None).
+WIDTHS = {
+    "knappt": [-0.10, 0.0],
+    "drygt": [0.0, 0.10],
+    "cirka": [-0.05, 0.05],
+    "nästan": [-0.10, 0.0],
+    "mer än": [0.0, None],
+    "minst": [0.0, None],
+    "färre än": [None, 0.0],
+    "mellan": [0.0, 0.0],
+    "hela": [0.0, 0.0],
+}
+
+
+def claimed(**claim):
+    return claimed_interval(claim, WIDTHS, False, [0])
+
+
+# -- claimed intervals at their boundaries ------------------------------------------------
+
+
+def test_plain_value_covers_its_rounding_interval_closed():
+    c = claimed(value="62")
+    assert (c.lo, c.hi) == (61.5, 62.5)
+    assert c.contains(61.5) and c.contains(62.5)
+    assert not c.contains(62.5000001) and not c.contains(61.4999999)
+
+
+def test_decimal_value_and_thousands():
+    c = claimed(value="4,3")
+    assert (c.lo, c.hi) == pytest.approx((4.25, 4.35))
+    c = claimed(value="37 600")  # trailing zeros: rounded to hundreds
+    assert (c.lo, c.hi) == (37550, 37650)
+
+
+def test_drygt_and_knappt_widen_one_side_by_ten_percent():
+    c = claimed(value="40", qualifier="drygt")
+    assert (c.lo, c.hi) == pytest.approx((39.5, 40.5 * 1.1))
+    c = claimed(value="30", qualifier="knappt")
+    assert (c.lo, c.hi) == pytest.approx((29.5 * 0.9, 30.5))
+    c = claimed(value="10", qualifier="cirka")
+    assert (c.lo, c.hi) == pytest.approx((9.5 * 0.95, 10.5 * 1.05))
+
+
+def test_more_than_is_strict_and_open_above():
+    c = claimed(value="50", exact=True, qualifier="mer än")
+    assert not c.contains(50.0)
+    assert c.contains(50.000001) and c.contains(1e9)
+    assert c.shown() == "(50, ∞)"
+
+
+def test_at_least_includes_the_bound():
+    c = claimed(value="50", exact=True, qualifier="minst")
+    assert c.contains(50.0) and not c.contains(49.9999)
+
+
+def test_fewer_than_is_strict_and_open_below():
+    c = claimed(value="50", exact=True, qualifier="färre än")
+    assert c.contains(49.9999) and c.contains(-1e9)
+    assert not c.contains(50.0)
+
+
+def test_fraction_is_exact():
+    c = claimed(value="100/3", qualifier="mer än")
+    assert c.lo == pytest.approx(33.333333333)
+    assert not c.contains(179 / 539 * 100)  # 179 * 3 = 537 < 539
+
+
+def test_range_between_two_printed_values():
+    c = claimed(value="30", value_high="40", qualifier="mellan")
+    assert (c.lo, c.hi) == (29.5, 40.5)
+    assert c.contains(40.5) and not c.contains(40.6)
+
+
+def test_nearly_an_exact_value():
+    c = claimed(value="2", exact=True, qualifier="nästan")
+    assert (c.lo, c.hi) == pytest.approx((1.8, 2.0))
+
+
+def test_unknown_qualifier_is_a_register_error():
+    with pytest.raises(ClaimError) as err:
+        claimed(value="5", qualifier="typ")
+    assert err.value.keypath == [0, "qualifier"]
+
+
+def test_missing_value_is_a_register_error():
+    with pytest.raises(ClaimError):
+        claimed(qualifier="drygt")
+
+
+# -- operations on hand-made data ------------------------------------------------------------
+
+
+def _table() -> pd.DataFrame:
+    """A small processed table in the long format of data/processed (region x measure)."""
+    rows = [
+        ("A", "count", "count", 30.0, "30"),
+        ("B", "count", "count", 50.0, "50"),
+        ("C", "count", "count", 20.0, "20"),
+        ("A", "percent", "percent", 30.0, "30,0 %"),
+        ("B", "percent", "percent", 50.0, "50,0 %"),
+        ("C", "percent", "percent", 20.0, "20,0 %"),
+        ("D", "percent", "percent", math.nan, "-"),
+    ]
+    return pd.DataFrame(
+        [
+            {
+                "source_id": "s",
+                "table_id": "t",
+                "region": r,
+                "measure": m,
+                "unit": u,
+                "value": v,
+                "status": "ok" if v == v else "not_available",
+                "printed": p,
+                "raw_line": i + 2,
+                "raw_column": 2,
+            }
+            for i, (r, m, u, v, p) in enumerate(rows)
+        ]
+    )
+
+
+def _facts() -> pd.DataFrame:
+    rows = [
+        ("n", "539", 539.0, "respondents", ""),
+        ("k", "254", 254.0, "respondents", ""),
+        ("hours", "12 300", 12300.0, "hours", "omkring"),
+        ("share", "75", 75.0, "percent", ""),
+    ]
+    return pd.DataFrame(
+        [{"id": i, "printed": p, "value": v, "unit": u, "qualifier": q} for i, p, v, u, q in rows]
+    ).set_index("id", drop=False)
+
+
+def ctx(**kw) -> Context:
+    widths = {**WIDTHS, "omkring": [-0.05, 0.05]}
+    return Context(
+        tables={("s", "t"): _table()},
+        facts={"s": _facts()},
+        widths=widths,
+        count_units=frozenset({"respondents"}),
+        **kw,
+    )
+
+
+def run(claim: dict, by_id=None):
+    claim = {"id": "c", "location": "x", "seed_line": 1, "claim": "x", "printed": "x", **claim}
+    return evaluate_claim(claim, ctx(), "s", [0], by_id or {})
+
+
+def cell(region, measure="count"):
+    return {"table": "t", "where": {"region": region, "measure": measure}}
+
+
+def only(result):
+    (reading,) = result.readings
+    (group,) = reading.groups
+    return group
+
+
+def test_share_of_two_counts_is_exact():
+    g = only(
+        run({"value": "37,5", "op": "share", "inputs": [cell("A"), {"op": "sum", "inputs": [cell("B"), cell("C")]}]})
+    )
+    assert g.computed == pytest.approx(100 * 30 / (50 + 20))
+    assert g.lo == g.hi == pytest.approx(42.857142857)
+    assert g.verdict == "inconsistent"
+    # Gap = distance from the recomputed interval to the claimed [37,45; 37,55].
+    assert g.gap == pytest.approx(42.857142857 - 37.55)
+
+
+def test_printed_percent_cell_carries_its_rounding():
+    g = only(run({"value": "30", "op": "value", "inputs": [cell("A", "percent")]}))
+    assert (g.lo, g.hi) == pytest.approx((29.95, 30.05))
+    assert g.verdict == "consistent" and g.basis == "point"
+
+
+def test_difference_product_ratio_mean_complement_by_hand():
+    # A printed percent 30,0 % is [29,95; 30,05]; B 50,0 % is [49,95; 50,05].
+    a, b = cell("A", "percent"), cell("B", "percent")
+    g = only(run({"value": "20", "op": "difference", "inputs": [b, a]}))
+    assert (g.computed, g.lo, g.hi) == pytest.approx((20, 49.95 - 30.05, 50.05 - 29.95))
+    g = only(run({"value": "1500", "op": "product", "inputs": [a, b]}))
+    assert (g.lo, g.hi) == pytest.approx((29.95 * 49.95, 30.05 * 50.05))
+    g = only(run({"value": "0,6", "op": "ratio", "inputs": [a, b]}))
+    assert (g.lo, g.hi) == pytest.approx((29.95 / 50.05, 30.05 / 49.95))
+    g = only(run({"value": "40", "op": "mean", "inputs": [a, b]}))
+    assert (g.computed, g.lo, g.hi) == pytest.approx((40, (29.95 + 49.95) / 2, (30.05 + 50.05) / 2))
+    g = only(run({"value": "70", "op": "complement", "inputs": [a]}))
+    assert (g.lo, g.hi) == pytest.approx((100 - 30.05, 100 - 29.95))
+
+
+def test_percent_change_and_decline_by_hand():
+    g = only(run({"value": "66,7", "op": "percent_change", "inputs": [cell("A"), cell("B")]}))
+    assert g.computed == pytest.approx(100 * (50 - 30) / 30)
+    assert g.verdict == "consistent"
+    g = only(run({"value": "60", "op": "decline", "inputs": [cell("B"), cell("C")]}))
+    assert g.computed == pytest.approx(100 * (50 - 20) / 50)
+
+
+def test_span_of_a_printed_range():
+    g = only(run({"value": "40", "op": "span", "inputs": [cell("A", "percent"), cell("B", "percent")]}))
+    assert (g.computed, g.lo, g.hi) == pytest.approx((40, 29.95, 50.05))
+
+
+def test_count_facts_cover_only_whole_numbers():
+    # 254 / 406 in the Riksrevisionen chapter: respondents are whole, so 254 / 539 is exact.
+    g = only(run({"value": "47", "op": "share", "inputs": [{"fact": "k"}, {"fact": "n"}]}))
+    assert g.lo == g.hi == pytest.approx(100 * 254 / 539)
+
+
+def test_fact_with_qualifier_is_widened():
+    g = only(run({"value": "12 300", "qualifier": "omkring", "op": "value", "inputs": [{"fact": "hours"}]}))
+    assert (g.lo, g.hi) == pytest.approx((12250 * 0.95, 12350 * 1.05))
+
+
+def test_grouped_input_gives_one_verdict_per_group():
+    res = run(
+        {
+            "value": "25",
+            "value_high": "40",
+            "qualifier": "mellan",
+            "op": "value",
+            "inputs": [{"table": "t", "where": {"measure": "percent", "region": ["A", "B", "C"]}, "by": "region"}],
+        }
+    )
+    verdicts = {g.group: g.verdict for g in res.readings[0].groups}
+    assert verdicts == {"A": "consistent", "B": "inconsistent", "C": "inconsistent"}
+    assert res.verdict == "inconsistent"
+
+
+def test_ranking_point_rounding_and_failure():
+    grouped = {"table": "t", "where": {"measure": "count", "region": ["A", "B", "C"]}, "by": "region"}
+    assert only(run({"op": "top", "inputs": [grouped], "expect": "B"})).basis == "point"
+    assert only(run({"op": "bottom", "inputs": [grouped], "expect": "C"})).verdict == "consistent"
+    assert only(run({"op": "top", "inputs": [grouped], "expect": ["B", "A"]})).verdict == "consistent"
+    g = only(run({"op": "top", "inputs": [grouped], "expect": "A"}))
+    assert g.verdict == "inconsistent" and g.gap == pytest.approx(30 - 50)
+    assert only(run({"op": "rank", "position": 2, "inputs": [grouped], "expect": "A"})).verdict == "consistent"
+    assert only(run({"op": "rank", "position": 3, "inputs": [grouped], "expect": "A"})).verdict == "inconsistent"
+
+
+def test_ranking_tie_within_rounding():
+    # 61,2 % against 61,1 %: the second could be the first within the printed rounding.
+    frame = _table()
+    frame.loc[frame["region"] == "A", ["value", "printed"]] = [61.2, "61,2 %"]
+    frame.loc[frame["region"] == "B", ["value", "printed"]] = [61.1, "61,1 %"]
+    c = ctx()
+    c.tables[("s", "t")] = frame
+    claim = {
+        "id": "c",
+        "location": "x",
+        "seed_line": 1,
+        "claim": "x",
+        "printed": "x",
+        "op": "top",
+        "expect": "B",
+        "inputs": [{"table": "t", "where": {"measure": "percent", "region": ["A", "B", "C"]}, "by": "region"}],
+    }
+    g = only(evaluate_claim(claim, c, "s", [0], {}))
+    assert g.verdict == "consistent" and g.basis == "input rounding"
+
+
+def test_comparisons_elementwise_and_all_pairs():
+    res = run({"op": "greater", "inputs": [cell("B"), cell("A")]})
+    assert only(res).verdict == "consistent"
+    res = run({"op": "less", "inputs": [cell("B"), cell("A")]})
+    assert only(res).verdict == "inconsistent"
+    left = {"table": "t", "where": {"measure": "count", "region": ["A", "B"]}, "by": "region"}
+    res = run({"op": "greater", "inputs": [left, cell("C")]})
+    assert [g.verdict for g in res.readings[0].groups] == ["consistent", "consistent"]
+    pct = {"table": "t", "where": {"measure": "percent", "region": ["A", "B"]}, "by": "region"}
+    res = run({"op": "greater", "inputs": [left, pct]})  # same groups: per group, 30 > 30,0 % only within rounding
+    assert [g.basis for g in res.readings[0].groups] == ["input rounding", "input rounding"]
+
+
+def test_monotone_and_similar():
+    ordered = {"table": "t", "where": {"measure": "count", "region": ["C", "A", "B"]}, "by": "region"}
+    res = run({"op": "increasing", "inputs": [ordered]})
+    assert res.verdict == "consistent" and len(res.readings[0].groups) == 2
+    assert run({"op": "decreasing", "inputs": [ordered]}).verdict == "inconsistent"
+    g = only(run({"op": "similar", "within": 10, "inputs": [ordered]}))
+    assert g.verdict == "inconsistent" and g.computed == pytest.approx(50 - 20)
+    assert only(run({"op": "similar", "within": 30, "inputs": [ordered]})).verdict == "consistent"
+
+
+def test_not_available_cell_makes_a_claim_not_reproducible():
+    assert run({"value": "5", "op": "value", "inputs": [cell("D", "percent")]}).verdict == "not reproducible"
+
+
+def test_missing_inputs_are_not_reproducible():
+    assert run({"value": "5", "missing": "Figur 3's data"}).verdict == "not reproducible"
+
+
+def test_readings_that_disagree_are_ambiguous_and_evidence_does_not_count():
+    readings = [
+        {"label": "one", "op": "value", "inputs": [cell("A")]},
+        {"label": "two", "op": "value", "inputs": [cell("B")]},
+    ]
+    assert run({"value": "30", "readings": readings}).verdict == "ambiguous"
+    readings[1]["evidence_only"] = True
+    assert run({"value": "30", "readings": readings}).verdict == "consistent"
+
+
+def test_same_as_reuses_the_computation():
+    base = {"id": "base", "value": "30", "op": "value", "inputs": [cell("A")]}
+    res = run({"value": "50", "same_as": "base"}, by_id={"base": base})
+    assert only(res).verdict == "inconsistent"
+
+
+@pytest.mark.parametrize(
+    "spec, where",
+    [
+        ({"op": "value", "inputs": [{"table": "t", "where": {"regio": "A"}}]}, [0, "inputs", 0, "where", "regio"]),
+        ({"op": "value", "inputs": [{"table": "t", "where": {"region": "Z"}}]}, [0, "inputs", 0, "where", "region"]),
+        ({"op": "value", "inputs": [{"table": "t", "where": {"region": "A"}}]}, [0, "inputs", 0]),
+        ({"op": "value", "inputs": [{"table": "u"}]}, [0, "inputs", 0, "table"]),
+        ({"op": "value", "inputs": [{"fact": "nope"}]}, [0, "inputs", 0, "fact"]),
+        ({"op": "ratio", "inputs": [cell("A")]}, [0, "inputs"]),
+        ({"op": "pow", "inputs": [cell("A")]}, [0, "op"]),
+        ({"op": "ratio", "inputs": [cell("A"), {"const": "0"}]}, [0]),
+    ],
+)
+def test_register_errors_point_at_the_claim(spec, where):
+    with pytest.raises(ClaimError) as err:
+        run({"value": "1", **spec})
+    assert err.value.keypath == where
+
+
+def test_summary_counts_per_report_and_kind():
+    results = [run({"value": "30", "op": "value", "inputs": [cell("A")]}), run({"value": "5", "missing": "x"})]
+    claims, detail = tidy(results)
+    counts = summary(claims)
+    assert counts.loc[0, "consistent"] == 1 and counts.loc[0, "not reproducible"] == 1
+    assert counts.loc[0, "total"] == 2
+    assert list(detail["group"]) == [""]
+
+
+def test_swedish_number_formatter():
+    num = number_formatter("sv")
+    assert num(33.2096) == "33,21"
+    assert num(12192.0) == "12\u00a0192"
+    assert num.interval_sep == "; "
+
+
+# -- the real registers, worked by hand --------------------------------------------------------
+
+SOURCES = ("riksrevisionen_2022", "arbetsformedlingen_2019", "forsakringskassan_2020")
+
+
+@pytest.fixture(scope="module")
+def audit():
+    schemas = {
+        n: yaml.safe_load((ROOT / "schemas" / f"{n}.schema.yaml").read_text(encoding="utf-8"))
+        for n in ("table", "source", "known_issues")
+    }
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    tables, facts = {}, {}
+    for sid in SOURCES:
+        folder = ROOT / "data" / "raw" / sid
+        files = {
+            str(p.relative_to(ROOT)): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in ("claims.yaml", "cost_model.yaml")
+        }
+        src = ingest_source(sid, files, schemas)
+        for it in src.tables:
+            tables[(sid, it.table.table_id)] = it.table.public_frame()
+        facts[sid] = src.facts.set_index("id", drop=False)
+    iv = config["intervals"]
+    estimates = {
+        e["id"]: e
+        for e in yaml.safe_load((ROOT / "data/raw/arbetsformedlingen_2019/cost_model.yaml").read_text("utf-8"))[
+            "estimates"
+        ]
+    }
+    c = Context(
+        tables=tables,
+        facts=facts,
+        widths=iv["qualifiers"],
+        trailing_zeros_significant=iv["trailing_zeros_significant"],
+        similar_within=config["claims"]["similar_within"],
+        count_units=frozenset(iv["count_units"]),
+        estimates=estimates,
+        fact_table=FactTable(facts["arbetsformedlingen_2019"], iv["qualifiers"], False, {}),
+    )
+    registers = {
+        sid: yaml.safe_load((ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8"))["claims"]
+        for sid in SOURCES
+    }
+    frames, results = analyse_claims(registers, c)
+    claims = frames["claims"].set_index("id")
+    return claims, frames, results, registers, facts, estimates, tables
+
+
+def audit_tables(audit):
+    return audit[6]
+
+
+def test_more_than_a_third_fails_by_hand(audit):
+    claims = audit[0]
+    # Tabell 5: 179 'Nej' of 64 + 291 + 179 + 5 = 539; a third of 539 is 179,67.
+    assert 64 + 291 + 179 + 5 == 539 and 179 < 539 / 3
+    row = claims.loc["t5_no_shared_view_over_third"]
+    assert row["verdict"] == "inconsistent"
+    assert row["computed"] == pytest.approx(100 * 179 / 539)
+    assert row["gap"] == pytest.approx(100 * 179 / 539 - 100 / 3)
+
+
+def test_second_half_2019_fall_by_hand(audit):
+    claims = audit[0]
+    # Tabell 1: 23 712 meetings in 2019 H1, 16 151 in H2: a fall of 31,9 %, not 'knappt 20'
+    # ([17,55; 20,5] with knappt -10 %); 7 561 of the year's 39 863 would be 19,0 %.
+    fall = 100 * (23712 - 16151) / 23712
+    assert fall == pytest.approx(31.887, abs=1e-3)
+    for cid in ("h2_2019_drop_summary", "h2_2019_drop_bilaga_summary", "h2_2019_drop_text"):
+        row = claims.loc[cid]
+        assert row["verdict"] == "inconsistent"
+        assert row["computed"] == pytest.approx(fall)
+        assert row["gap"] == pytest.approx(fall - 20.5)
+    detail = audit[1]["claims_detail"]
+    share = detail[(detail["id"] == "h2_2019_drop_summary") & detail["evidence_only"]]["computed"].item()
+    assert share == pytest.approx(100 * 7561 / 39863)
+
+
+def test_nearly_doubled_by_hand(audit):
+    # Tabell 1: VO Direkt 34 195 in week 5, 61 704 in week 35: 1,804, inside [1,8; 2].
+    row = audit[0].loc["t1_direkt_nearly_doubled"]
+    assert row["computed"] == pytest.approx(61704 / 34195)
+    assert row["verdict"] == "consistent" and 1.8 <= 61704 / 34195 <= 2
+
+
+def test_62_percent_of_406_by_hand(audit):
+    # 254 / 406 = 62,56 %: rounds to 63, so the printed 62 is off by 0,06 points.
+    row = audit[0].loc["feedback_used_62"]
+    assert row["verdict"] == "inconsistent"
+    assert row["gap"] == pytest.approx(100 * 254 / 406 - 62.5)
+
+
+def test_between_30_and_40_per_agency_by_hand(audit):
+    detail = audit[1]["claims_detail"]
+    rows = detail[detail["id"] == "t7_between_30_and_40"].set_index("group")
+    # Tabell 7, agreeing fully + partly: Pensionsmyndigheten 10,6 + 33,0 = 43,6 (outside),
+    # Skatteverket 6,3 + 23,7 = 30,0 (inside).
+    assert rows.loc["Pensionsmyndigheten", "computed"] == pytest.approx(10.6 + 33.0)
+    assert rows.loc["Pensionsmyndigheten", "verdict"] == "inconsistent"
+    assert rows.loc["Skatteverket", "verdict"] == "consistent"
+    assert rows.loc["Arbetsförmedlingen", "computed"] == pytest.approx(5.7 + 22.3)
+
+
+def test_cross_source_annual_report_figures(audit):
+    claims = audit[0]
+    row = claims.loc["meetings_2018_annual_report_vs_tabell_1"]
+    assert row["kind"] == "cross_source" and row["verdict"] == "inconsistent"
+    assert row["computed"] == 40643 and row["explanation"]
+    row = claims.loc["tabell_3_total_vs_tabell_1"]
+    # Tabell 1's yearly counts 2011-2019 sum to 646 464; Tabell 3 prints 582 252.
+    yearly = [77746, 92782, 103553, 94849, 83832, 63862, 49334, 40643, 39863]
+    assert row["computed"] == sum(yearly) == 646464
+
+
+def test_new_tasks_estimate_by_hand(audit):
+    row = audit[0].loc["new_tasks_cost"]
+    assert row["computed"] == pytest.approx(34 * 58 * 35 * 289 / 1e6)
+    assert row["verdict"] == "inconsistent"
+
+
+def test_every_registered_claim_has_a_verdict_and_the_report_renders(audit):
+    claims, frames, results, registers, facts, estimates, _ = audit
+    assert len(claims) == sum(len(r) for r in registers.values())
+    assert claims.index.is_unique
+    md = claims_markdown(frames["claims"], results, standalone_facts(registers, facts, estimates), "sv")
+    assert "## Oförenliga påståenden" in md and "t5_no_shared_view_over_third" in md
+
+
+def test_bad_register_fails_with_file_line_column(tmp_path, audit):
+    """The stage names the register, the line and column of the bad reference, and writes nothing."""
+    raw = tmp_path / "data/raw/riksrevisionen_2022"
+    processed = tmp_path / "data/processed/riksrevisionen_2022"
+    raw.mkdir(parents=True)
+    processed.mkdir(parents=True)
+    text = (ROOT / "data/raw/riksrevisionen_2022/claims.yaml").read_text(encoding="utf-8")
+    good = "where: {answer: Via erfarenhet och utbyte med kollegor, measure: count}"
+    bad = text.replace(good, "where: {answer: Via erfarenhet, measure: count}", 1)
+    assert bad != text
+    (raw / "claims.yaml").write_text(bad, encoding="utf-8")
+    config = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    config = config.replace(f"sources: [{', '.join(SOURCES)}]", "sources: [riksrevisionen_2022]")
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    tables = []
+    for (sid, tid), frame in audit_tables(audit).items():
+        if sid == "riksrevisionen_2022":
+            frame.to_parquet(processed / f"{tid}.parquet")
+            tables.append(str(processed / f"{tid}.parquet"))
+    audit[4]["riksrevisionen_2022"].reset_index(drop=True).to_parquet(processed / "facts.parquet")
+    out = [str(tmp_path / f"reports/tables/{n}.{e}") for n in ("claims", "claims_detail") for e in ("csv", "parquet")]
+    md = tmp_path / "reports/claims.md"
+    schema = str(ROOT / "schemas/analysis.schema.yaml")
+    message = execute(
+        [
+            "claims",
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--schema",
+            schema,
+            "--claims",
+            str(raw / "claims.yaml"),
+            "--tables",
+            *tables,
+            "--facts",
+            str(processed / "facts.parquet"),
+            "--out",
+            *out,
+            "--out-md",
+            str(md),
+        ]
+    )
+    line = next(i for i, t in enumerate(bad.splitlines(), 1) if "answer: Via erfarenhet, measure: count" in t)
+    assert message.startswith(f"error: {raw / 'claims.yaml'}:{line}:"), message
+    assert "'Via erfarenhet'" in message and "expected a label of column 'answer'" in message
+    assert not md.exists() and not any(Path(p).exists() for p in out)
