@@ -355,6 +355,16 @@ def test_register_errors_point_at_the_claim(spec, where):
     assert err.value.keypath == where
 
 
+def test_printed_fact_must_print_the_claimed_value():
+    assert run({"value": "539", "printed_fact": "n", "op": "value", "inputs": [{"fact": "n"}]}).verdict == "consistent"
+    with pytest.raises(ClaimError) as err:
+        run({"value": "540", "printed_fact": "n", "op": "value", "inputs": [{"fact": "n"}]})
+    assert err.value.keypath == [0, "value"]
+    with pytest.raises(ClaimError) as err:
+        run({"value": "5", "printed_fact": ["n", "nope"], "missing": "x"})
+    assert err.value.keypath == [0, "printed_fact"]
+
+
 def test_summary_counts_per_report_and_kind():
     results = [run({"value": "30", "op": "value", "inputs": [cell("A")]}), run({"value": "5", "missing": "x"})]
     claims, detail = tidy(results)

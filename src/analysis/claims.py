@@ -184,6 +184,13 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
             raise ClaimError(keypath, "where", "a selection of at least one cell")
         out = {g: _cells(rows[rows[by].astype(str) == g], spec.get("sum", False), keypath) for g in groups}
         return out, f"{label} by {by}"
+    if "facts" in spec:  # several printed figures as one grouped input: {label: fact id}
+        out, shown = {}, []
+        for label, fid in spec["facts"].items():
+            values, text = _input({"fact": fid, "source": src}, ctx, source, [*keypath, "facts", label])
+            out[label] = values[SCALAR]
+            shown.append(f"{label}: {text}")
+        return out, "{" + "; ".join(shown) + "}"
     if "fact" in spec:
         row = ctx.fact(src, spec["fact"], [*keypath, "fact"])
         lo, hi = printed_interval(row["printed"], row["qualifier"], ctx.widths, ctx.trailing_zeros_significant)
@@ -599,6 +606,19 @@ class ClaimResult:
         return counted.pop() if counted else "not reproducible"
 
 
+def _check_printed_fact(claim: dict, ctx: Context, source: str, keypath: list) -> None:
+    """The fact(s) a claim names as its printed value exist; a single one prints the same number."""
+    named = claim.get("printed_fact")
+    if named is None:
+        return
+    ids = [named] if isinstance(named, str) else named
+    rows = [ctx.fact(source, fid, [*keypath, "printed_fact"]) for fid in ids]
+    if isinstance(named, str) and "value" in claim:
+        printed, value = (" ".join(str(x).split()) for x in (rows[0]["printed"], claim["value"]))
+        if printed != value:
+            raise ClaimError([*keypath, "value"], claim["value"], f"the value printed by fact '{named}' ({printed})")
+
+
 def evaluate_claim(claim: dict, ctx: Context, source: str, keypath: list, by_id: dict) -> ClaimResult:
     """Evaluate every reading of one claim (``same_as`` reuses another claim's computation)."""
     spec = claim
@@ -607,6 +627,7 @@ def evaluate_claim(claim: dict, ctx: Context, source: str, keypath: list, by_id:
             raise ClaimError([*keypath, "same_as"], claim["same_as"], "the id of another claim in this register")
         base = by_id[claim["same_as"]]
         spec = {**{k: v for k, v in base.items() if k in COMPUTATION_KEYS or k == "readings"}, **claim}
+    _check_printed_fact(claim, ctx, source, keypath)
     if "missing" in spec:
         return ClaimResult(claim, source, [])
     if "readings" in spec:

@@ -48,8 +48,9 @@ TEXT = {
         "all_title": "Every claim",
         "standalone_title": "Printed figures with nothing to recompute them from",
         "standalone_text": (
-            "Facts of the audited reports (facts.csv) that no claim uses as an input: single figures, "
-            "often from sources outside the report, that the documents give no way to derive."
+            "Facts of the audited reports (facts.csv) that no claim uses as an input or records as its "
+            "printed value: single figures, often from sources outside the report or from figures whose data "
+            "are not printed, that the documents give no way to derive."
         ),
         "none": "None.",
         "id": "Claim",
@@ -109,8 +110,9 @@ TEXT = {
         "all_title": "Alla påståenden",
         "standalone_title": "Tryckta uppgifter som inget kan räknas om ur",
         "standalone_text": (
-            "Uppgifter i de granskade rapporterna (facts.csv) som inget påstående använder: enstaka "
-            "siffror, ofta från källor utanför rapporten, som dokumenten inte ger något sätt att härleda."
+            "Uppgifter i de granskade rapporterna (facts.csv) som inget påstående använder eller anger som "
+            "sitt tryckta värde: enstaka siffror, ofta från källor utanför rapporten eller från diagram vars "
+            "data inte är tryckta, som dokumenten inte ger något sätt att härleda."
         ),
         "none": "Inga.",
         "id": "Påstående",
@@ -159,6 +161,8 @@ def referenced_facts(spec) -> set[tuple[str | None, str]]:
     if isinstance(spec, dict):
         if "fact" in spec:
             out.add((spec.get("source"), spec["fact"]))
+        if isinstance(spec.get("facts"), dict):
+            out |= {(spec.get("source"), fid) for fid in spec["facts"].values()}
         for v in spec.values():
             out |= referenced_facts(v)
     elif isinstance(spec, list):
@@ -174,6 +178,8 @@ def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataF
         for c in claims:
             for src, fid in referenced_facts(c):
                 used.add((src or source, fid))
+            named = c.get("printed_fact", [])
+            used |= {(source, fid) for fid in ([named] if isinstance(named, str) else named)}
             for est in referenced_estimates(c):
                 for _, fid in referenced_facts(estimates.get(est, {})):
                     used.add((source, fid))
