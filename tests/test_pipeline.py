@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis.store import read_meta
 
@@ -313,3 +314,34 @@ def test_bad_analysis_setting_is_located_in_config(tmp_path):
     logs = " ".join(p.read_text(encoding="utf-8") for p in (work / "logs").glob("*.log"))
     assert f"config.yaml:{k + 1}:15: invalid value '1.95'" in logs
     assert "meetings.confidence" in logs
+
+
+def test_claims_audit_outputs(built):
+    claims = pd.read_parquet(built / "reports/tables/claims.parquet")
+    registered = sum(
+        len(yaml.safe_load(p.read_text(encoding="utf-8"))["claims"]) for p in (built / "data/raw").glob("*/claims.yaml")
+    )
+    assert len(claims) == registered and claims["id"].is_unique
+    assert set(claims["verdict"]) <= {"consistent", "inconsistent", "not reproducible", "ambiguous"}
+    # Tabell 6: Pensionsmyndigheten's 86,1 + 13,2 % agree; the claim ranks it first on both readings.
+    row = claims.set_index("id").loc["t6_best_pensionsmyndigheten"]
+    assert row["verdict"] == "consistent" and "86.1" in row["evidence"]
+    detail = pd.read_csv(built / "reports/tables/claims_detail.csv")
+    assert set(detail["id"]) <= set(claims["id"])
+    md = (built / "reports/claims.md").read_text(encoding="utf-8")
+    assert md.startswith("# Claims audit") and "## Inconsistent claims" in md
+    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    assert "Claims audit" in html and "t5_no_shared_view_over_third" in html
+
+
+def test_bad_claim_reference_fails_located_and_leaves_no_output(tmp_path):
+    work = make_copy(tmp_path)
+    register = work / "data/raw/forsakringskassan_2020/claims.yaml"
+    text = register.read_text(encoding="utf-8")
+    register.write_text(text.replace("period: Antal 2013}", "period: Antal 2031}", 1), encoding="utf-8")
+    res = snakemake(work)
+    assert res.returncode != 0
+    line = next(i for i, t in enumerate(register.read_text(encoding="utf-8").splitlines(), 1) if "Antal 2031" in t)
+    assert f"data/raw/forsakringskassan_2020/claims.yaml:{line}:" in res.stderr + res.stdout
+    assert not (work / "reports/claims.md").exists()
+    assert register.read_text(encoding="utf-8").count("Antal 2031") == 1  # raw data untouched
