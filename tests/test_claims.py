@@ -346,6 +346,12 @@ def test_same_as_reuses_the_computation():
         ({"op": "value", "inputs": [{"fact": "nope"}]}, [0, "inputs", 0, "fact"]),
         ({"op": "ratio", "inputs": [cell("A")]}, [0, "inputs"]),
         ({"op": "pow", "inputs": [cell("A")]}, [0, "op"]),
+        ({"op": "similar", "inputs": []}, [0, "inputs"]),
+        ({"op": "top", "inputs": [cell("A"), cell("B")], "expect": "A"}, [0, "inputs"]),
+        (
+            {"op": "top", "inputs": [{"table": "t", "where": {"measure": "count"}, "by": "region"}], "expect": "Z"},
+            [0, "expect"],
+        ),
         ({"op": "ratio", "inputs": [cell("A"), {"const": "0"}]}, [0]),
     ],
 )

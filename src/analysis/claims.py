@@ -563,9 +563,9 @@ def evaluate_reading(claim: dict, reading: dict, ctx: Context, source: str, keyp
             values, formula = _compute(op, inputs, reading, ctx, source, keypath)
             claimed = claimed_interval(claim, ctx.widths, ctx.trailing_zeros_significant, keypath)
             return ReadingResult(label, formula, _numeric(values, claimed), evidence, note)
+        if op in (*RANKING_OPS, "similar", "increasing", "decreasing") and len(inputs) != 1:
+            raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"one grouped input for '{op}'")
         if op in RANKING_OPS:
-            if len(inputs) != 1:
-                raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"one grouped input for '{op}'")
             values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
             return ReadingResult(label, f"{op}({formula})", _ranking(op, values, reading, keypath), evidence, note)
         if op in ("increasing", "decreasing"):

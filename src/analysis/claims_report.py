@@ -155,20 +155,31 @@ def evaluate_registers(registers: dict[str, list[dict]], ctx: Context) -> list[C
     return results
 
 
+def _nodes(spec):
+    """Every mapping in a claim's nested inputs (depth first)."""
+    if isinstance(spec, dict):
+        yield spec
+        for v in spec.values():
+            yield from _nodes(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _nodes(v)
+
+
 def referenced_facts(spec) -> set[tuple[str | None, str]]:
     """(source or None, fact id) of every fact an input tree refers to."""
     out = set()
-    if isinstance(spec, dict):
-        if "fact" in spec:
-            out.add((spec.get("source"), spec["fact"]))
-        if isinstance(spec.get("facts"), dict):
-            out |= {(spec.get("source"), fid) for fid in spec["facts"].values()}
-        for v in spec.values():
-            out |= referenced_facts(v)
-    elif isinstance(spec, list):
-        for v in spec:
-            out |= referenced_facts(v)
+    for node in _nodes(spec):
+        if isinstance(node.get("fact"), str):
+            out.add((node.get("source"), node["fact"]))
+        if isinstance(node.get("facts"), dict):
+            out |= {(node.get("source"), fid) for fid in node["facts"].values()}
     return out
+
+
+def referenced_estimates(spec) -> set[str]:
+    """Ids of the cost-model estimates an input tree refers to."""
+    return {node["estimate"] for node in _nodes(spec) if isinstance(node.get("estimate"), str)}
 
 
 def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataFrame], estimates: dict) -> pd.DataFrame:
@@ -202,19 +213,6 @@ def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataF
                     }
                 )
     return pd.DataFrame(rows, columns=["report", "fact", "printed", "unit", "location"])
-
-
-def referenced_estimates(spec) -> set[str]:
-    out = set()
-    if isinstance(spec, dict):
-        if "estimate" in spec:
-            out.add(spec["estimate"])
-        for v in spec.values():
-            out |= referenced_estimates(v)
-    elif isinstance(spec, list):
-        for v in spec:
-            out |= referenced_estimates(v)
-    return out
 
 
 def _verdict(t: dict, row: pd.Series) -> str:
