@@ -563,3 +563,17 @@ def test_bad_register_fails_with_file_line_column(tmp_path, audit):
     assert message.startswith(f"error: {raw / 'claims.yaml'}:{line}:"), message
     assert "'Via erfarenhet'" in message and "expected a label of column 'answer'" in message
     assert not md.exists() and not any(Path(p).exists() for p in out)
+
+
+def test_readme_counts_match_the_registers():
+    """The README states how many claims each register holds; keep it true."""
+    import re
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    m = re.search(r"\((\d+) claims: Riksrevisionen (\d+), Arbetsförmedlingen (\d+), Försäkringskassan (\d+)\)", text)
+    assert m, "README: claim counts not found"
+    counts = [
+        len(yaml.safe_load((ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8"))["claims"])
+        for sid in SOURCES
+    ]
+    assert [int(x) for x in m.groups()] == [sum(counts), *counts]
