@@ -461,7 +461,7 @@ def _ranking(op: str, values: Values, spec: dict, keypath: list) -> list[GroupRe
     return [GroupResult(", ".join(expect), verdict, basis, gap=gap, detail=detail)]
 
 
-def _compare(op: str, left: Values, right: Values, spec: dict, within: float) -> list[GroupResult]:
+def _compare(op: str, left: Values, right: Values) -> list[GroupResult]:
     """left > right (``greater``) or left < right (``less``), per group or for all pairs."""
     if op == "less":
         left, right = right, left
@@ -578,7 +578,7 @@ def evaluate_reading(claim: dict, reading: dict, ctx: Context, source: str, keyp
         if len(inputs) != 2:
             raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"two inputs (left, right) for '{op}'")
         (left, lt), (right, rt) = (_input(s, ctx, source, [*keypath, "inputs", i]) for i, s in enumerate(inputs))
-        groups = _compare(op, left, right, reading, ctx.similar_within)
+        groups = _compare(op, left, right)
         return ReadingResult(label, f"{op}({lt}; {rt})", groups, evidence, note)
     except NotAvailable as exc:
         message = str(exc)
