@@ -10,6 +10,7 @@ is 1: no partial output is left behind.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -158,13 +159,19 @@ def _unknown_id(exc: KeyError, section: str) -> InputError:
     )
 
 
+@functools.cache
+def _schema(path: str) -> dict:
+    """A JSON Schema file, read once per process (several loaders of a stage share it)."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
 def _load_config(path: str, schema_path: str) -> dict:
     """config.yaml validated against the analysis schema; errors carry line and column."""
     from analysis.tables import decode_utf8
     from analysis.yamlio import load_yaml, validate
 
     doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
-    validate(doc, yaml.safe_load(Path(schema_path).read_text(encoding="utf-8")), "config.yaml")
+    validate(doc, _schema(schema_path), "config.yaml")
     return doc.data
 
 
@@ -173,7 +180,7 @@ def _load_cost_model(path: str, schema_path: str) -> list[dict]:
     from analysis.tables import decode_utf8
     from analysis.yamlio import load_yaml, validate
 
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = _schema(schema_path)
     doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
     validate(doc, {**schema["$defs"]["cost_model"], "$defs": schema["$defs"]}, "cost model")
     return doc.data["estimates"]
@@ -295,7 +302,7 @@ def cmd_claims(args) -> None:
     from analysis.store import write_csv, write_parquet, write_text
 
     config = _load_config(args.config, args.schema)
-    schema = yaml.safe_load(Path(args.schema).read_text(encoding="utf-8"))
+    schema = _schema(args.schema)
     settings, iv = config["claims"], config["intervals"]
     docs = {_source_of(p): _load_claims(p, schema) for p in args.claims}
     unknown = sorted(set(settings["sources"]) ^ set(docs))

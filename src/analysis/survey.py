@@ -160,65 +160,6 @@ def compact_ranges(values: tuple[int, ...] | list[int]) -> str:
     return ", ".join(out)
 
 
-def recover_table(
-    frame: pd.DataFrame,
-    row_dim: str,
-    col_dim: str,
-    bounds: dict[str, int],
-    default_bound: int,
-    rules: tuple[str, ...] = ROUNDING_RULES,
-) -> pd.DataFrame:
-    """Feasible denominators of every row of a long-format percent table.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        One printed table in long format (``measure == 'percent'``), with ``printed``.
-    row_dim, col_dim : str
-        The row (e.g. agency) and column (response category) dimensions.
-    bounds : dict
-        Upper bound on N for a row label (from printed facts); others get ``default_bound``.
-    default_bound : int
-        Upper bound for the other rows (the survey's respondents).
-    rules : tuple of str
-        Rounding rules to search under.
-
-    Returns
-    -------
-    DataFrame
-        ``table_id, row, rule, n_max, n_feasible, n_min, n_max_feasible, feasible,
-        counts_at_min, consistent`` (one row per printed row and rule; ``consistent`` is
-        False when no N up to the bound reproduces the row).
-    """
-    from analysis.numbers import parse_number
-
-    out = []
-    pct = frame[frame["measure"] == "percent"]
-    for row_label, sub in pct.groupby(row_dim, sort=False):
-        printed = [parse_number(p) for p in sub["printed"]]
-        decimals = max(p.decimals for p in printed)
-        scaled = [round(p.value * 10**decimals) for p in printed]
-        bound = int(bounds.get(row_label, default_bound))
-        for rule in rules:
-            rec = recover_row(scaled, decimals, bound, rule)
-            out.append(
-                {
-                    "table_id": sub["table_id"].iloc[0],
-                    "row": row_label,
-                    "rule": rule,
-                    "n_max": bound,
-                    "n_feasible": len(rec.feasible),
-                    "n_min": rec.feasible[0] if rec.feasible else np.nan,
-                    "n_max_feasible": rec.feasible[-1] if rec.feasible else np.nan,
-                    "feasible": compact_ranges(rec.feasible),
-                    "counts_at_min": "/".join(map(str, rec.counts_at_min)) if rec.counts_at_min else "",
-                    "categories": "/".join(sub[col_dim]),
-                    "consistent": bool(rec.feasible),
-                }
-            )
-    return pd.DataFrame.from_records(out)
-
-
 def cramers_v(chi2: float, n: float, shape: tuple[int, int]) -> float:
     """Cramér's V = sqrt(chi2 / (n * (min(r, c) - 1)))."""
     k = min(shape) - 1
