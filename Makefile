@@ -31,8 +31,8 @@ test: $(STAMP)
 
 ## lint: ruff and snakemake --lint
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/snakemake --lint
 
 ## bench: time cold, no-op and one-table rebuilds against the import baseline

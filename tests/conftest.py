@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import configuration as hypothesis_configuration
+from hypothesis import settings
 
 from analysis.yamlio import load_yaml, validate
+
+# Hypothesis keeps its example database and a cache of source constants (which records
+# absolute file paths) under ./.hypothesis. Nothing of a test run is kept in the tree:
+# both go to a temporary directory removed at exit, and no example database is used.
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="servicestat-hypothesis-")
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+hypothesis_configuration.set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+settings.register_profile("servicestat", database=None)
+settings.load_profile("servicestat")
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
