@@ -1,15 +1,24 @@
 # servicestat: reproducible statistics from published reports on Swedish agencies.
-# Data flows one way: data/raw -> data/processed -> reports. See README.md.
+# Data flows one way: data/raw -> data/processed -> reports. See README.md and
+# docs/architecture.md. Heavy libraries are imported inside the rules' run blocks only.
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
+
+from analysis.channels import FIGURES as CHANNELS_FIGURES
+from analysis.channels import TABLES as CHANNELS_TABLES
+from analysis.claims import TABLES as CLAIMS_TABLES
+from analysis.core.config import load_config
+from analysis.core.summary import failure_summary
+from analysis.meetings import FIGURES as MEETINGS_FIGURES
+from analysis.meetings import TABLES as MEETINGS_TABLES
+from analysis.survey import TABLES as SURVEY_TABLES
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
-
-
-validate(config, "schemas/config.schema.yaml")
+# config.yaml is read as plain data and validated as a whole before any job runs; an
+# error names config.yaml:line:column. Values given with --config are applied on top.
+config.update(load_config("config.yaml", "schemas/config.schema.yaml", overrides=dict(config)))
 
 
 include: "rules/common.smk"
@@ -23,11 +32,10 @@ include: "rules/report.smk"
 
 rule all:
     input:
-        rules.ingest.output,
-        rules.report_index.output,
-        rules.survey.output,
-        rules.meetings.output,
-        rules.channels.output,
-        rules.claims.output,
+        rules.catalog.output,
         rules.report_html.output,
     default_target: True
+
+
+onerror:
+    print(failure_summary(LOGS, [f for r in workflow.rules for f in r.output if "{" not in f]), file=sys.stderr)

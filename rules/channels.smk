@@ -1,29 +1,29 @@
 # Arbetsförmedlingen channel shift (config: channels): Tabell 1 composition, channel
 # indicators, the business-case cost model written out, and its sensitivity.
 
+CHANNELS = config["channels"]["source"]
+
 
 rule channels:
     input:
-        tables=str(PROCESSED / config["channels"]["source"] / f"{config['channels']['composition_table']}.parquet"),
-        facts=str(PROCESSED / config["channels"]["source"] / "facts.parquet"),
-        cost_model=str(RAW / config["channels"]["source"] / "cost_model.yaml"),
-        codebook=str(PROCESSED / "codebook.parquet"),
-        code=CODE + FIGURE_CODE,
-        config="config.yaml",
-        schema=ANALYSIS_SCHEMA,
+        tables=processed(CHANNELS, [config["channels"]["composition_table"]]),
+        facts=f"{PROCESSED}/{CHANNELS}/facts.parquet",
+        codebook=f"{PROCESSED}/{CHANNELS}/codebook.parquet",
+        cost_model=f"{RAW}/{CHANNELS}/cost_model.yaml",
+        schema=REGISTERS_SCHEMA,
+        code=code("analysis/core", "analysis/costmodel", "analysis/channels", "analysis/report", "figures"),
     output:
-        tables=expand(str(TABLES / "{prefix}_{name}.{ext}"), prefix=CHANNELS_PREFIX, name=CHANNELS_TABLES, ext=["csv", "parquet"]),
-        figures=expand(str(FIGURES / "{prefix}_{fig}.{ext}"), prefix=CHANNELS_PREFIX, fig=CHANNELS_FIGURES, ext=["png", "svg"]),
-        md=str(REPORTS / "arbetsformedlingen.md"),
+        **result_outputs(CHANNELS, CHANNELS_TABLES),
+        **figure_outputs(CHANNELS, CHANNELS_FIGURES),
+        md=f"{REPORTS}/arbetsformedlingen.md",
+    params:
+        settings=config["channels"],
+        intervals=config["intervals"],
+        language=config["language"],
+        formats=config["figure_formats"],
     log:
-        "logs/channels.log",
+        f"{LOGS}/channels.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.channels.stage import run
 
-        run_stage(
-            ["channels", "--config", input.config, "--schema", input.schema, "--tables", input.tables, "--facts", input.facts]
-            + ["--cost-model", input.cost_model]
-            + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
-            log=log[0],
-            isolate=True,
-        )
+        run(input, output, params, log)

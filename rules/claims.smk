@@ -1,27 +1,30 @@
 # Claims audit (config: claims): every numeric claim in the reports' text recomputed
 # from their own tables and printed figures, with rounding-aware verdicts.
 
+CLAIMS = config["claims"]["sources"]
+
 
 rule claims:
     input:
-        claims=get_claims_registers(),
-        tables=claims_tables(),
-        facts=[str(PROCESSED / sid / "facts.parquet") for sid in config["claims"]["sources"]],
-        cost_model=str(RAW / config["channels"]["source"] / "cost_model.yaml"),
-        code=CODE,
-        config="config.yaml",
-        schema=ANALYSIS_SCHEMA,
+        claims=[f"{RAW}/{sid}/claims.yaml" for sid in CLAIMS],
+        tables=[p for sid in CLAIMS for p in processed(sid)],
+        facts=[f"{PROCESSED}/{sid}/facts.parquet" for sid in CLAIMS],
+        cost_model=raw_file(config["channels"]["source"], "cost_model.yaml"),
+        schema=REGISTERS_SCHEMA,
+        code=code("analysis/core", "analysis/costmodel", "analysis/claims", "analysis/report"),
     output:
-        tables=expand(str(TABLES / "{name}.{ext}"), name=CLAIMS_TABLES, ext=["csv", "parquet"]),
-        md=str(REPORTS / "claims.md"),
+        **{name: f"{TABLES}/{name}.parquet" for name in CLAIMS_TABLES},
+        **{f"{name}_csv": f"{TABLES}/{name}.csv" for name in CLAIMS_TABLES},
+        md=f"{REPORTS}/claims.md",
+    params:
+        sources=CLAIMS,
+        settings=config["claims"],
+        intervals=config["intervals"],
+        cost_model_source=config["channels"]["source"],
+        language=config["language"],
     log:
-        "logs/claims.log",
+        f"{LOGS}/claims.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.claims.stage import run
 
-        run_stage(
-            ["claims", "--config", input.config, "--schema", input.schema, "--claims", *input.claims]
-            + ["--tables", *input.tables, "--facts", *input.facts, "--cost-model", input.cost_model]
-            + ["--out", *output.tables, "--out-md", output.md],
-            log=log[0],
-        )
+        run(input, output, params, log)

@@ -1,97 +1,83 @@
-# Path and wildcard helpers only. No analysis logic lives here.
+# Path and wildcard helpers only: where things are, never what is computed.
 
 from pathlib import Path
 
-RAW = Path("data/raw")
-PROCESSED = Path("data/processed")
-REPORTS = Path("reports")
-SCHEMAS = sorted(
-    str(p) for p in Path("schemas").glob("*.schema.yaml") if p.name not in ("config.schema.yaml", "analysis.schema.yaml")
-)
-ANALYSIS_SCHEMA = "schemas/analysis.schema.yaml"
-# The package code the jobs execute, declared as input so that a code change reruns them.
-CODE = sorted(str(p) for p in Path("src/analysis").glob("*.py"))
-FIGURE_CODE = sorted(str(p) for p in Path("src/figures").glob("*.py"))
-TABLES = REPORTS / "tables"
-FIGURES = REPORTS / "figures"
-SURVEY_PREFIX = config["survey"]["source"]
-SURVEY_TABLES = ["denominators", "intersections", "estimates", "tests", "pairwise", "answers", "answer_checks"]
-MEETINGS_PREFIX = config["meetings"]["source"]
-MEETINGS_TABLES = ["trend", "breaks", "coefficients", "effects", "diagnostics", "fitted", "scan",
-                   "shares", "odds_ratios", "group_tests", "diagnosis_meetings"]
-MEETINGS_FIGURES = ["series", "end_reason", "groups", "odds_ratios", "scan"]
-CHANNELS_PREFIX = config["channels"]["source"]
-CHANNELS_TABLES = ["composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity"]
-CHANNELS_FIGURES = ["composition", "transfers", "staff", "cost_model", "tornado"]
-SUMMARY_TABLES = ["catalog", "codebook", "validation", "known_issues"]
-SOURCE_FILES = ["source.yaml", "known_issues.yaml", "facts.csv", "events.csv"]
+RAW = "data/raw"
+PROCESSED = "data/processed"
+REPORTS = "reports"
+TABLES = f"{REPORTS}/tables"
+FIGURES = f"{REPORTS}/figures"
+LOGS = "logs"
+TEMPLATES = "src/analysis/report/templates"
+LOCALE_SOURCE = "src/analysis/report/locale"
+LOCALE_BUILD = "build/locale"
+RAW_SCHEMAS = ["schemas/known_issues.schema.yaml", "schemas/source.schema.yaml", "schemas/table.schema.yaml"]
+REGISTERS_SCHEMA = "schemas/registers.schema.yaml"
 
 
-def check_sources():
-    """Fail early, naming config.yaml, when a configured source has no folder."""
-    text = Path("config.yaml").read_text(encoding="utf-8").splitlines()
-    for sid in config["sources"]:
-        if not (RAW / sid / "source.yaml").is_file():
-            line = next((i for i, t in enumerate(text, 1) if t.strip().startswith(f"- {sid}")), None)
-            where = f"config.yaml:{line}:5" if line else "config.yaml"
-            raise WorkflowError(
-                f"{where}: unknown source {sid!r}; expected a folder data/raw/{sid}/ with a source.yaml "
-                f"(available: {', '.join(sorted(p.parent.name for p in RAW.glob('*/source.yaml')))})"
-            )
-
-
-def table_ids(sid):
-    return sorted(p.stem for p in (RAW / sid / "tables").glob("*.csv"))
-
-
-def get_raw_files(wildcards=None):
-    """Every raw file of every configured source: the ingest job's declared inputs."""
+def code(*parts):
+    """The source files a job executes, declared as input so that a change reruns it:
+    a package folder under src/ (every module in it) or one module file."""
     files = []
-    for sid in config["sources"]:
-        files += [str(RAW / sid / f) for f in SOURCE_FILES if (RAW / sid / f).is_file()]
-        for tables in ("*.csv", "*.yaml"):
-            files += sorted(str(p) for p in (RAW / sid / "tables").glob(tables))
+    for part in parts:
+        path = Path("src") / part
+        files += sorted(str(p) for p in path.glob("*.py")) if path.is_dir() else [str(path)]
     return files
 
 
-def processed_datasets():
-    """Every Parquet dataset the raw files produce (one per table, facts and events)."""
-    out = []
-    for sid in config["sources"]:
-        out += [str(PROCESSED / sid / f"{t}.parquet") for t in table_ids(sid)]
-        out += [str(PROCESSED / sid / f"{k}.parquet") for k in ("facts", "events") if (RAW / sid / f"{k}.csv").is_file()]
+def table_ids(sid):
+    """The table ids of a source: one per data/raw/<source>/tables/<id>.csv."""
+    return sorted(p.stem for p in Path(RAW, sid, "tables").glob("*.csv"))
+
+
+def raw_file(sid, name):
+    """[path] when data/raw/<source>/<name> exists, else [] (optional raw files)."""
+    path = Path(RAW, sid, name)
+    return [str(path)] if path.is_file() else []
+
+
+def raw_tables(sid):
+    """Every printed table of a source with its sidecar."""
+    return sorted(str(p) for ext in ("csv", "yaml") for p in Path(RAW, sid, "tables").glob(f"*.{ext}"))
+
+
+def processed(sid, tables=None):
+    """Processed datasets of a source: the named tables, or every table."""
+    return [f"{PROCESSED}/{sid}/{t}.parquet" for t in (table_ids(sid) if tables is None else tables)]
+
+
+def ingest_outputs(sid):
+    """Named outputs of a source's ingest job: a dataset per table, facts, events, summaries."""
+    out = {t: f"{PROCESSED}/{sid}/{t}.parquet" for t in table_ids(sid)}
+    out |= {k: f"{PROCESSED}/{sid}/{k}.parquet" for k in ("facts", "events") if raw_file(sid, f"{k}.csv")}
+    out |= {k: f"{PROCESSED}/{sid}/{k}.parquet" for k in ("catalog", "codebook", "validation", "known_issues")}
     return out
 
 
-def survey_tables():
-    """The processed tables of the survey source (one Parquet per raw table)."""
-    sid = config["survey"]["source"]
-    return [str(PROCESSED / sid / f"{t}.parquet") for t in table_ids(sid)]
+def result_outputs(prefix, names):
+    """Named outputs of an analysis: <name> (Parquet) and <name>_csv for each result table."""
+    out = {}
+    for name in names:
+        out[name] = f"{TABLES}/{prefix}_{name}.parquet"
+        out[f"{name}_csv"] = f"{TABLES}/{prefix}_{name}.csv"
+    return out
 
 
-def meetings_tables():
-    """The processed tables the meetings analysis reads (named in config: meetings)."""
-    m = config["meetings"]
-    names = [m["series_table"], m["end_reason_table"], m["group_table"], m["diagnosis_table"]]
-    return [str(PROCESSED / m["source"] / f"{t}.parquet") for t in names]
+def figure_outputs(prefix, keys):
+    """Named outputs of a figure job: <key>_<format> for every figure and configured format."""
+    return {f"{k}_{fmt}": f"{FIGURES}/{prefix}_{k}.{fmt}" for k in keys for fmt in config["figure_formats"]}
 
 
-def survey_figures():
-    """One figure per survey table and the agency x question dot plot."""
-    return [*table_ids(config["survey"]["source"]), "dotplot"]
+def pngs(figure_rule):
+    """The PNG files among a figure job's outputs (the HTML report embeds them)."""
+    return [p for p in figure_rule.output if p.endswith(".png")]
 
 
-check_sources()
+def translation(domain):
+    """The compiled catalog of a report section, [] for English (the source language)."""
+    lang = config["language"]
+    return [] if lang == "en" else [f"{LOCALE_BUILD}/{lang}/LC_MESSAGES/{domain}.mo"]
 
 
-CLAIMS_TABLES = ["claims", "claims_detail"]
-
-
-def get_claims_registers():
-    """The claims register (claims.yaml) of every audited report."""
-    return [str(RAW / sid / "claims.yaml") for sid in config["claims"]["sources"]]
-
-
-def claims_tables():
-    """Every processed table of the audited reports (a claim may cite any of them)."""
-    return [str(PROCESSED / sid / f"{t}.parquet") for sid in config["claims"]["sources"] for t in table_ids(sid)]
+def template(name):
+    return f"{TEMPLATES}/{name}"

@@ -1,25 +1,46 @@
-# Ingest: every raw table, facts and events file -> typed long-format Parquet with
-# provenance, plus the catalog, codebook, validation and known-issues tables.
-# One job for all sources, so pandas is imported once however many tables there are.
+# Ingest: each source's raw tables, facts and events -> typed long-format Parquet with
+# provenance (one job per source), then the summaries of all sources combined.
+
+for sid in config["sources"]:
+
+    rule:
+        name:
+            f"ingest_{sid}"
+        input:
+            source=f"{RAW}/{sid}/source.yaml",
+            known_issues=raw_file(sid, "known_issues.yaml"),
+            facts=raw_file(sid, "facts.csv"),
+            events=raw_file(sid, "events.csv"),
+            tables=raw_tables(sid),
+            schemas=RAW_SCHEMAS,
+            code=code("analysis/core", "analysis/ingest"),
+        output:
+            **ingest_outputs(sid),
+        params:
+            source=sid,
+            tables=table_ids(sid),
+            stale=config["known_issues"]["stale"],
+        log:
+            f"{LOGS}/ingest_{sid}.log",
+        run:
+            from analysis.ingest.stage import run
+
+            run(input, output, params, log)
 
 
-rule ingest:
+rule catalog:
     input:
-        raw=get_raw_files(),
-        schemas=SCHEMAS,
-        code=CODE,
-        config="config.yaml",
+        catalog=[f"{PROCESSED}/{sid}/catalog.parquet" for sid in config["sources"]],
+        codebook=[f"{PROCESSED}/{sid}/codebook.parquet" for sid in config["sources"]],
+        validation=[f"{PROCESSED}/{sid}/validation.parquet" for sid in config["sources"]],
+        known_issues=[f"{PROCESSED}/{sid}/known_issues.parquet" for sid in config["sources"]],
+        code=code("analysis/core", "analysis/ingest/stage.py"),
     output:
-        datasets=processed_datasets(),
-        summaries=expand(str(PROCESSED / "{name}.{ext}"), name=SUMMARY_TABLES, ext=["parquet", "csv"]),
+        **{name: f"{PROCESSED}/{name}.parquet" for name in ("catalog", "codebook", "validation", "known_issues")},
+        **{f"{name}_csv": f"{PROCESSED}/{name}.csv" for name in ("catalog", "codebook", "validation", "known_issues")},
     log:
-        "logs/ingest.log",
+        f"{LOGS}/catalog.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.ingest.stage import run_catalog
 
-        run_stage(
-            ["ingest", "--sources", *config["sources"], "--stale", config["known_issues"]["stale"]]
-            + ["--schemas", *input.schemas]
-            + ["--raw", *input.raw, "--out", *output],
-            log=log[0],
-        )
+        run_catalog(input, output, params, log)

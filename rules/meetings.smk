@@ -1,27 +1,32 @@
-# Försäkringskassan meetings analysis (config: meetings): trend series, segmented count
-# models with breakpoints from events, breakpoint scan, group shares and odds ratios.
+# Försäkringskassan meetings (config: meetings): trend series, segmented count models
+# with breakpoints from events, breakpoint scan, group shares and odds ratios.
+
+MEETINGS = config["meetings"]["source"]
+
+
+def meetings_tables():
+    """The processed tables the meetings analysis reads (named in config: meetings)."""
+    m = config["meetings"]
+    return processed(MEETINGS, [m["series_table"], m["end_reason_table"], m["group_table"], m["diagnosis_table"]])
 
 
 rule meetings:
     input:
         tables=meetings_tables(),
-        events=str(PROCESSED / config["meetings"]["source"] / "events.parquet"),
-        codebook=str(PROCESSED / "codebook.parquet"),
-        code=CODE + FIGURE_CODE,
-        config="config.yaml",
-        schema=ANALYSIS_SCHEMA,
+        events=f"{PROCESSED}/{MEETINGS}/events.parquet",
+        codebook=f"{PROCESSED}/{MEETINGS}/codebook.parquet",
+        code=code("analysis/core", "analysis/meetings", "analysis/report", "figures"),
     output:
-        tables=expand(str(TABLES / "{prefix}_{name}.{ext}"), prefix=MEETINGS_PREFIX, name=MEETINGS_TABLES, ext=["csv", "parquet"]),
-        figures=expand(str(FIGURES / "{prefix}_{fig}.{ext}"), prefix=MEETINGS_PREFIX, fig=MEETINGS_FIGURES, ext=["png", "svg"]),
-        md=str(REPORTS / "forsakringskassan.md"),
+        **result_outputs(MEETINGS, MEETINGS_TABLES),
+        **figure_outputs(MEETINGS, MEETINGS_FIGURES),
+        md=f"{REPORTS}/forsakringskassan.md",
+    params:
+        settings=config["meetings"],
+        language=config["language"],
+        formats=config["figure_formats"],
     log:
-        "logs/meetings.log",
+        f"{LOGS}/meetings.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.meetings.stage import run
 
-        run_stage(
-            ["meetings", "--config", input.config, "--schema", input.schema, "--tables", *input.tables, "--events", input.events]
-            + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
-            log=log[0],
-            isolate=True,
-        )
+        run(input, output, params, log)

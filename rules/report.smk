@@ -1,28 +1,41 @@
-# Reports: the index of every dataset with its checks, as Markdown and HTML.
+# Reports: the data catalogue, the translations of every section, and the HTML page.
+
+
+rule translations:
+    input:
+        po=f"{LOCALE_SOURCE}/{{language}}/LC_MESSAGES/{{domain}}.po",
+        code=code("analysis/report/catalogs.py"),
+    output:
+        mo=f"{LOCALE_BUILD}/{{language}}/LC_MESSAGES/{{domain}}.mo",
+    log:
+        f"{LOGS}/translations_{{language}}_{{domain}}.log",
+    run:
+        from analysis.report.catalogs import run
+
+        run(input, output, params, log)
 
 
 rule report_index:
     input:
-        catalog=str(PROCESSED / "catalog.parquet"),
-        validation=str(PROCESSED / "validation.parquet"),
-        known_issues=str(PROCESSED / "known_issues.parquet"),
-        codebook=str(PROCESSED / "codebook.parquet"),
-        code=CODE,
-        config="config.yaml",
+        catalog=rules.catalog.output.catalog,
+        validation=rules.catalog.output.validation,
+        known_issues=rules.catalog.output.known_issues,
+        codebook=rules.catalog.output.codebook,
+        index_template=template("index.md.j2"),
+        codebook_template=template("codebook.md.j2"),
+        catalogs=translation("index"),
+        code=code("analysis/core", "analysis/report/index.py", "analysis/report/render.py", "analysis/report/markdown.py"),
     output:
-        md=str(REPORTS / "index.md"),
-        codebook=str(REPORTS / "codebook.md"),
+        md=f"{REPORTS}/index.md",
+        codebook=f"{REPORTS}/codebook.md",
+    params:
+        language=config["language"],
     log:
-        "logs/report_index.log",
+        f"{LOGS}/report_index.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.report.index import run
 
-        run_stage(
-            ["report", "--catalog", input.catalog, "--validation", input.validation]
-            + ["--known-issues", input.known_issues, "--codebook", input.codebook]
-            + ["--language", config["language"], "--out-md", output.md, "--out-codebook", output.codebook],
-            log=log[0],
-        )
+        run(input, output, params, log)
 
 
 rule report_html:
@@ -35,22 +48,17 @@ rule report_html:
             rules.claims.output.md,
             rules.report_index.output.codebook,
         ],
-        figures=[
-            f
-            for f in [*rules.survey.output.figures, *rules.meetings.output.figures, *rules.channels.output.figures]
-            if f.endswith(".png")
-        ],
-        code=CODE,
-        config="config.yaml",
+        figures=[*pngs(rules.survey), *pngs(rules.meetings), *pngs(rules.channels)],
+        template=template("page.html.j2"),
+        catalogs=translation("html"),
+        code=code("analysis/core", "analysis/report/html.py", "analysis/report/render.py", "analysis/report/markdown.py"),
     output:
-        html=str(REPORTS / "index.html"),
+        html=f"{REPORTS}/index.html",
+    params:
+        language=config["language"],
     log:
-        "logs/report_html.log",
+        f"{LOGS}/report_html.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.report.html import run
 
-        run_stage(
-            ["html", "--sections", *input.sections, "--figures", *input.figures]
-            + ["--language", config["language"], "--out-html", output.html],
-            log=log[0],
-        )
+        run(input, output, params, log)

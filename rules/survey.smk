@@ -1,27 +1,26 @@
-# Survey analysis of one survey source (config: survey): recovered denominators,
-# estimates with intervals, tests, figures and the report section.
+# Riksrevisionen survey (config: survey): recovered denominators, estimates with
+# intervals, tests, figures and the report section.
+
+SURVEY = config["survey"]["source"]
 
 
 rule survey:
     input:
-        tables=survey_tables(),
-        facts=str(PROCESSED / config["survey"]["source"] / "facts.parquet"),
-        codebook=str(PROCESSED / "codebook.parquet"),
-        code=CODE + FIGURE_CODE,
-        config="config.yaml",
-        schema=ANALYSIS_SCHEMA,
+        tables=processed(SURVEY),
+        facts=f"{PROCESSED}/{SURVEY}/facts.parquet",
+        codebook=f"{PROCESSED}/{SURVEY}/codebook.parquet",
+        code=code("analysis/core", "analysis/survey", "analysis/report", "figures"),
     output:
-        tables=expand(str(TABLES / "{prefix}_{name}.{ext}"), prefix=SURVEY_PREFIX, name=SURVEY_TABLES, ext=["csv", "parquet"]),
-        figures=expand(str(FIGURES / "{prefix}_{fig}.{ext}"), prefix=SURVEY_PREFIX, fig=survey_figures(), ext=["png", "svg"]),
-        md=str(REPORTS / "riksrevisionen.md"),
+        **result_outputs(SURVEY, SURVEY_TABLES),
+        **figure_outputs(SURVEY, [*table_ids(SURVEY), "dotplot"]),
+        md=f"{REPORTS}/riksrevisionen.md",
+    params:
+        settings=config["survey"],
+        language=config["language"],
+        formats=config["figure_formats"],
     log:
-        "logs/survey.log",
+        f"{LOGS}/survey.log",
     run:
-        from analysis.cli import run_stage
+        from analysis.survey.stage import run
 
-        run_stage(
-            ["survey", "--config", input.config, "--schema", input.schema, "--tables", *input.tables, "--facts", input.facts]
-            + ["--codebook", input.codebook, "--out", *output.tables, *output.figures, "--out-md", output.md],
-            log=log[0],
-            isolate=True,
-        )
+        run(input, output, params, log)

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import configuration as hypothesis_configuration
 from hypothesis import settings
 
-from analysis.yamlio import load_yaml, validate
+from analysis.core.yamlio import load_yaml, validate
 
 # Hypothesis keeps its example database and a cache of source constants (which records
 # absolute file paths) under ./.hypothesis. Nothing of a test run is kept in the tree:

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.channels import FactTable, composition, cost_model, evaluate, weighted_mean_check
-from analysis.facts import parse_facts
-from analysis.intervals import printed_interval, rounding_interval
+from analysis.channels.composition import composition, weighted_mean_check
+from analysis.costmodel.model import FactTable, cost_model, evaluate
+from analysis.core.intervals import printed_interval, rounding_interval
+from analysis.ingest.facts import parse_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.channels import FactTable
-from analysis.claims import (
+from analysis.costmodel.model import FactTable
+from analysis.claims.evaluate import (
     ClaimError,
     Context,
     claimed_interval,
@@ -19,9 +19,9 @@ from analysis.claims import (
     summary,
     tidy,
 )
-from analysis.claims_report import analyse_claims, claims_markdown, number_formatter, standalone_facts
 from analysis.cli import execute
-from analysis.ingest import ingest_source
+from analysis.ingest.source import ingest_source
+from analysis.report.claims import analyse_claims, claims_markdown, number_formatter, standalone_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 # Widths written out here, independent of config.yaml: knappt/drygt 10 %, cirka 5 %,

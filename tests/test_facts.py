@@ -2,8 +2,8 @@
 
 import pytest
 
-from analysis.errors import InputError
-from analysis.facts import date_range, parse_events, parse_facts
+from analysis.core.errors import InputError
+from analysis.ingest.facts import date_range, parse_events, parse_facts
 
 FACTS = (
     "id;value;unit;period;qualifier;location;description;seed_line\n"

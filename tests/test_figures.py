@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-from analysis.store import write_figure
+from analysis.core.store import write_figure
 from figures.survey import agree_dotplot, likert_diverging, share_bars
 
 SHARES = pd.DataFrame(

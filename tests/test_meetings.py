@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
-from analysis.meetings import (
+from analysis.meetings.models import (
     breakpoint_scan,
     date_position,
     design,

@@ -7,7 +7,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.numbers import parse_number
+from analysis.core.numbers import parse_number
 
 
 @pytest.mark.parametrize(

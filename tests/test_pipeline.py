@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.store import read_meta
+from analysis.core.store import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.relations import check_relations
+from analysis.ingest.relations import check_relations
 
 
 def cells(rows, dims=("g", "c")):

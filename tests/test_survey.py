@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.proportions import newcombe_diff_ci, proportion_ci, two_proportion_z
-from analysis.survey import (
+from analysis.core.proportions import newcombe_diff_ci, proportion_ci, two_proportion_z
+from analysis.survey.methods import (
     SmallExpectedWarning,
     compact_ranges,
     count_range,

@@ -3,8 +3,8 @@
 import pytest
 from conftest import sidecar_doc
 
-from analysis.errors import InputError
-from analysis.tables import parse_table
+from analysis.core.errors import InputError
+from analysis.ingest.tables import parse_table
 
 
 def parse(csv_text, sidecar, schemas, raw=None):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis.errors import InputError
-from analysis.ingest import RelationFailure
+from analysis.core.errors import InputError
+from analysis.ingest.source import RelationFailure
 
 
 def _source_of(path: str) -> str:
@@ -35,9 +35,9 @@ def _load_schemas(paths: list[str]) -> dict[str, dict]:
 
 
 def cmd_ingest(args) -> None:
-    from analysis import catalog as cat
-    from analysis.ingest import ingest_source
-    from analysis.store import write_csv, write_parquet
+    from analysis.core.store import write_csv, write_parquet
+    from analysis.ingest import catalog as cat
+    from analysis.ingest.source import ingest_source
 
     schemas = _load_schemas(args.schemas)
     raw_by_source: dict[str, dict[str, bytes]] = defaultdict(dict)
@@ -138,7 +138,7 @@ def _write_results(prefix: str, tables: dict, figures: dict, out: list[str], met
     come from the declared outputs ``out`` (``<prefix>_<name>.<ext>``). Returns the
     figures as (path relative to reports/, caption) for the Markdown section.
     """
-    from analysis.store import write_csv, write_figure, write_parquet
+    from analysis.core.store import write_csv, write_figure, write_parquet
 
     outputs = _paired_outputs(out)
     for name, frame in tables.items():
@@ -167,8 +167,8 @@ def _schema(path: str) -> dict:
 
 def _load_config(path: str, schema_path: str) -> dict:
     """config.yaml validated against the analysis schema; errors carry line and column."""
-    from analysis.tables import decode_utf8
-    from analysis.yamlio import load_yaml, validate
+    from analysis.core.yamlio import load_yaml, validate
+    from analysis.ingest.tables import decode_utf8
 
     doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
     validate(doc, _schema(schema_path), "config.yaml")
@@ -177,8 +177,8 @@ def _load_config(path: str, schema_path: str) -> dict:
 
 def _load_cost_model(path: str, schema_path: str) -> list[dict]:
     """The estimates of data/raw/<source>/cost_model.yaml, validated with line and column."""
-    from analysis.tables import decode_utf8
-    from analysis.yamlio import load_yaml, validate
+    from analysis.core.yamlio import load_yaml, validate
+    from analysis.ingest.tables import decode_utf8
 
     schema = _schema(schema_path)
     doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
@@ -189,9 +189,9 @@ def _load_cost_model(path: str, schema_path: str) -> list[dict]:
 def cmd_survey(args) -> None:
     import pandas as pd
 
-    from analysis.store import read_meta, write_text
-    from analysis.survey_analysis import analyse_survey, fact_value
-    from analysis.survey_report import survey_figures, survey_markdown
+    from analysis.core.store import read_meta, write_text
+    from analysis.report.survey import survey_figures, survey_markdown
+    from analysis.survey.analysis import analyse_survey, fact_value
 
     config = _load_config(args.config, args.schema)
     settings, language = config["survey"], config["language"]
@@ -228,9 +228,9 @@ def cmd_survey(args) -> None:
 def cmd_meetings(args) -> None:
     import pandas as pd
 
-    from analysis.meetings_analysis import analyse_meetings
-    from analysis.meetings_report import meetings_figures, meetings_markdown
-    from analysis.store import write_text
+    from analysis.core.store import write_text
+    from analysis.meetings.analysis import analyse_meetings
+    from analysis.report.meetings import meetings_figures, meetings_markdown
 
     config = _load_config(args.config, args.schema)
     settings, language = config["meetings"], config["language"]
@@ -255,8 +255,8 @@ def cmd_meetings(args) -> None:
 def cmd_channels(args) -> None:
     import pandas as pd
 
-    from analysis.channels_report import TABLES, analyse_channels, channels_figures, channels_markdown
-    from analysis.store import write_text
+    from analysis.core.store import write_text
+    from analysis.report.channels import TABLES, analyse_channels, channels_figures, channels_markdown
 
     config = _load_config(args.config, args.schema)
     config["channels"]["estimates"] = _load_cost_model(args.cost_model, args.schema)
@@ -280,8 +280,8 @@ def cmd_channels(args) -> None:
 
 def _load_claims(path: str, schema: dict):
     """One report's claims.yaml, validated; returns the located document."""
-    from analysis.tables import decode_utf8
-    from analysis.yamlio import load_yaml, validate
+    from analysis.core.yamlio import load_yaml, validate
+    from analysis.ingest.tables import decode_utf8
 
     doc = load_yaml(path, decode_utf8(path, Path(path).read_bytes()))
     validate(doc, {**schema["$defs"]["claims"], "$defs": schema["$defs"]}, "claims register")
@@ -296,10 +296,10 @@ def _load_claims(path: str, schema: dict):
 def cmd_claims(args) -> None:
     import pandas as pd
 
-    from analysis.channels import FactTable
-    from analysis.claims import ClaimError, Context
-    from analysis.claims_report import TABLES, analyse_claims, claims_markdown, standalone_facts
-    from analysis.store import write_csv, write_parquet, write_text
+    from analysis.channels.composition import FactTable
+    from analysis.claims.evaluate import ClaimError, Context
+    from analysis.core.store import write_csv, write_parquet, write_text
+    from analysis.report.claims import TABLES, analyse_claims, claims_markdown, standalone_facts
 
     config = _load_config(args.config, args.schema)
     schema = _schema(args.schema)
@@ -356,13 +356,13 @@ MEETINGS_TABLES = (
 
 
 def cmd_html(args) -> None:
-    from analysis.report import build_html
+    from analysis.report.markdown import build_html
 
     build_html(args.sections, args.figures, args.language, args.out_html)
 
 
 def cmd_report(args) -> None:
-    from analysis.report import build_index
+    from analysis.report.markdown import build_index
 
     build_index(
         catalog_path=args.catalog,

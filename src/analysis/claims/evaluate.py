@@ -1,0 +1,784 @@
+"""The claims audit: numeric statements in a report's text recomputed from its own tables.
+
+A claim (``data/raw/<source>/claims.yaml``) names a printed value with its qualifier and
+says how to recompute it: an operation from a fixed vocabulary (:data:`NUMERIC_OPS`,
+:data:`RANKING_OPS`, :data:`COMPARISON_OPS`) applied to inputs that are table cells, printed
+facts, constants, cost-model estimates or nested operations. Nothing in a data file is
+executed as code.
+
+Every input is an interval: a table count is exact, a printed share covers its rounding
+interval (``44,5 %`` is [44,45, 44,55]), a fact its rounding interval widened by its
+qualifier (``intervals.qualifiers`` in config.yaml). Operations use interval arithmetic
+(Moore 1966), so the recomputed value is a point (from the printed values) and an
+interval (everything the printed inputs allow). The claimed value is an interval too:
+its rounding interval widened by its qualifier; one-sided qualifiers such as *mer än*
+are open on one side and strict.
+
+Verdicts, per group where the claim speaks of several groups:
+
+* ``consistent``: the recomputed point lies in the claimed interval (basis ``point``), or
+  at least the two intervals meet (basis ``input rounding``);
+* ``inconsistent``: the intervals do not meet; the gap is the distance between them;
+* ``not reproducible``: the documents do not print what the claim needs (``missing``);
+* ``ambiguous``: the text allows several readings whose verdicts differ.
+
+A claim is inconsistent when any of its groups is. Readings marked ``evidence_only`` are
+computed and shown (for instance a reading that would explain a discrepancy) but do not
+enter the verdict.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import pandas as pd
+
+from analysis.core.intervals import printed_interval, rounding_interval, widen
+from analysis.core.numbers import parse_number
+
+NUMERIC_OPS = (
+    "value",
+    "sum",
+    "difference",
+    "product",
+    "ratio",
+    "share",
+    "percent_change",
+    "decline",
+    "complement",
+    "mean",
+    "span",
+)
+RANKING_OPS = ("top", "bottom", "rank")
+COMPARISON_OPS = ("greater", "less", "similar", "increasing", "decreasing")
+OPS = NUMERIC_OPS + RANKING_OPS + COMPARISON_OPS
+VERDICTS = ("inconsistent", "ambiguous", "not reproducible", "consistent")
+# One-sided qualifiers exclude their bound ('mer än hälften' is not 50 %).
+STRICT = {"mer än", "över", "fler än", "färre än", "mindre än", "under"}
+SCALAR = ""
+
+
+class ClaimError(ValueError):
+    """A claim refers to something that does not exist or is malformed (a register error)."""
+
+    def __init__(self, keypath: list, text: str, expected: str) -> None:
+        super().__init__(f"{text}: expected {expected}")
+        self.keypath, self.text, self.expected = keypath, text, expected
+        self.source: str | None = None
+
+
+class NotAvailable(Exception):
+    """An input cell is printed as not available ('-'): the claim cannot be recomputed."""
+
+
+@dataclass(frozen=True)
+class Iv:
+    """A recomputed value: the point from printed values and the interval they allow."""
+
+    point: float
+    lo: float
+    hi: float
+
+    @staticmethod
+    def exact(x: float) -> Iv:
+        return Iv(x, x, x)
+
+
+@dataclass
+class Context:
+    """Everything a claim may refer to, per source: processed tables, facts, estimates."""
+
+    tables: dict[tuple[str, str], pd.DataFrame]
+    facts: dict[str, pd.DataFrame]
+    widths: dict[str, list]
+    trailing_zeros_significant: bool = False
+    similar_within: float = 5.0
+    count_units: frozenset[str] = frozenset()
+    estimates: dict[str, dict] = field(default_factory=dict)
+    fact_table: object | None = None  # analysis.channels.FactTable of the cost model's source
+
+    def table(self, source: str, table: str, keypath: list) -> pd.DataFrame:
+        if (source, table) not in self.tables:
+            known = ", ".join(sorted(t for s, t in self.tables if s == source)) or "none"
+            raise ClaimError(keypath, f"{source}/{table}", f"a processed table of {source} ({known})")
+        return self.tables[(source, table)]
+
+    def fact(self, source: str, fid: str, keypath: list) -> pd.Series:
+        facts = self.facts.get(source)
+        if facts is None or fid not in facts.index:
+            raise ClaimError(keypath, fid, f"a fact id in data/raw/{source}/facts.csv")
+        return facts.loc[fid]
+
+
+Values = dict[str, Iv]  # group label -> value; a scalar has the single key SCALAR
+
+
+# -- inputs -----------------------------------------------------------------------------
+
+
+def _cell(row: pd.Series) -> Iv:
+    """A table cell: counts are exact, other measures cover their rounding interval."""
+    if row["status"] != "ok" or pd.isna(row["value"]):
+        raise NotAvailable(f"{row['table_id']} line {row['raw_line']} is printed as '{row['printed']}'")
+    v = float(row["value"])
+    if row["unit"] == "count":
+        return Iv.exact(v)
+    lo, hi = rounding_interval(row["printed"], trailing_zeros_significant=True)
+    return Iv(v, lo, hi)
+
+
+def _select(frame: pd.DataFrame, where: dict, keypath: list) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for col, want in where.items():
+        if col not in frame.columns:
+            raise ClaimError([*keypath, "where", col], col, f"a column of the table ({', '.join(frame.columns)})")
+        wanted = want if isinstance(want, list) else [want]
+        unknown = [w for w in wanted if w not in set(frame[col].astype(str))]
+        if unknown:
+            shown = ", ".join(sorted(set(frame[col].astype(str))))
+            raise ClaimError([*keypath, "where", col], unknown[0], f"a label of column '{col}' ({shown})")
+        mask &= frame[col].astype(str).isin(wanted)
+    return frame[mask]
+
+
+def _cells(rows: pd.DataFrame, add: bool, keypath: list) -> Iv:
+    if rows.empty:
+        raise ClaimError(keypath, "where", "a selection of at least one cell")
+    if len(rows) > 1 and not add:
+        lines = ", ".join(str(x) for x in rows["raw_line"].tolist()[:4])
+        raise ClaimError(keypath, f"{len(rows)} cells (raw lines {lines})", "one cell, or 'sum: true'")
+    return _sum([_cell(r) for _, r in rows.iterrows()])
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    return f"{x:.6g}"
+
+
+def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values, str]:
+    """Resolve one input to values by group and a readable description of where they came from."""
+    src = spec.get("source", source)
+    if "op" in spec:
+        return _compute(spec["op"], spec.get("inputs", []), spec, ctx, src, keypath)
+    if "table" in spec:
+        frame = ctx.table(src, spec["table"], [*keypath, "table"])
+        rows = _select(frame, spec.get("where", {}), keypath)
+        where = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in spec.get("where", {}).items())
+        label = f"{spec['table']}[{where}]" + ("" if src == source else f" ({src})")
+        by = spec.get("by")
+        if by is None:
+            iv = _cells(rows, spec.get("sum", False), keypath)
+            return {SCALAR: iv}, f"{label} = {_fmt(iv.point)}"
+        if by not in frame.columns:
+            raise ClaimError([*keypath, "by"], by, f"a column of {spec['table']}")
+        groups = list(dict.fromkeys(rows[by].astype(str)))
+        listed = spec.get("where", {}).get(by)
+        if isinstance(listed, list):  # the order given in the register (matters for trends)
+            groups = [g for g in listed if g in groups]
+        if not groups:
+            raise ClaimError(keypath, "where", "a selection of at least one cell")
+        out = {g: _cells(rows[rows[by].astype(str) == g], spec.get("sum", False), keypath) for g in groups}
+        return out, f"{label} by {by}"
+    if "facts" in spec:  # several printed figures as one grouped input: {label: fact id}
+        out, shown = {}, []
+        for label, fid in spec["facts"].items():
+            values, text = _input({"fact": fid, "source": src}, ctx, source, [*keypath, "facts", label])
+            out[label] = values[SCALAR]
+            shown.append(f"{label}: {text}")
+        return out, "{" + "; ".join(shown) + "}"
+    if "fact" in spec:
+        row = ctx.fact(src, spec["fact"], [*keypath, "fact"])
+        lo, hi = printed_interval(row["printed"], row["qualifier"], ctx.widths, ctx.trailing_zeros_significant)
+        if row["unit"] in ctx.count_units and math.isfinite(lo) and math.isfinite(hi):
+            # whole things: only the integers in the interval
+            lo, hi = float(math.ceil(lo)), float(math.floor(hi))
+        shown = f"{row['qualifier']} {row['printed']}".strip()
+        return {SCALAR: Iv(float(row["value"]), lo, hi)}, f"{spec['fact']} = {shown}"
+    if "const" in spec:
+        v = _number(spec["const"], [*keypath, "const"])
+        return {SCALAR: Iv.exact(v)}, f"{spec['const']} ({spec.get('name', 'constant')})"
+    if "estimate" in spec:
+        est = ctx.estimates.get(spec["estimate"])
+        if est is None or ctx.fact_table is None:
+            raise ClaimError([*keypath, "estimate"], spec["estimate"], "an estimate id of the cost model")
+        from analysis.costmodel.model import evaluate, formula
+
+        point, lo, hi = evaluate(est, ctx.fact_table)
+        return {SCALAR: Iv(point, lo, hi)}, f"cost model {spec['estimate']}: {formula(est, ctx.fact_table)}"
+    raise ClaimError(keypath, "input", "one of table, fact, const, estimate or op")
+
+
+def _number(text: str, keypath: list) -> float:
+    """A printed number ('62,7', '37 600') or an exact fraction ('1/3')."""
+    try:
+        if "/" in text:
+            return float(Fraction(text.replace(" ", "")))
+        return parse_number(text).value
+    except (ValueError, ZeroDivisionError):
+        raise ClaimError(keypath, text, "a number as printed ('62,7', '37 600') or a fraction ('1/3')") from None
+
+
+# -- interval arithmetic ---------------------------------------------------------------
+
+
+def _sum(ivs: list[Iv]) -> Iv:
+    return Iv(sum(i.point for i in ivs), sum(i.lo for i in ivs), sum(i.hi for i in ivs))
+
+
+def _corners(ivs: list[Iv], f) -> Iv:
+    """f is monotone in each argument on the box, so its range is spanned by the corners."""
+    vals = [f(*c) for c in itertools.product(*[(i.lo, i.hi) for i in ivs])]
+    return Iv(f(*[i.point for i in ivs]), min(vals), max(vals))
+
+
+def _ratio(a: Iv, b: Iv) -> Iv:
+    if b.lo <= 0 <= b.hi:
+        raise ZeroDivisionError("the denominator's interval contains zero")
+    return _corners([a, b], lambda x, y: x / y)
+
+
+def _scale(i: Iv, k: float, offset: float = 0.0) -> Iv:
+    lo, hi = sorted((offset + k * i.lo, offset + k * i.hi))
+    return Iv(offset + k * i.point, lo, hi)
+
+
+ARITY = {
+    "value": 1,
+    "difference": 2,
+    "ratio": 2,
+    "share": 2,
+    "percent_change": 2,
+    "decline": 2,
+    "complement": 1,
+    "span": 2,
+}
+
+
+def _apply(op: str, ivs: list[Iv], spec: dict) -> Iv:
+    if op == "value":
+        return ivs[0]
+    if op == "sum":
+        return _sum(ivs)
+    if op == "mean":
+        return _scale(_sum(ivs), 1 / len(ivs))
+    if op == "difference":
+        a, b = ivs
+        return Iv(a.point - b.point, a.lo - b.hi, a.hi - b.lo)
+    if op == "product":
+        return _corners(ivs, lambda *x: math.prod(x))
+    if op == "ratio":
+        return _ratio(*ivs)
+    if op == "share":
+        return _scale(_ratio(*ivs), float(spec.get("per", 100)))
+    if op == "percent_change":  # 100 (to - from) / from, inputs [from, to]
+        return _scale(_ratio(ivs[1], ivs[0]), 100, -100)
+    if op == "decline":  # 100 (from - to) / from, inputs [from, to]
+        return _scale(_ratio(ivs[1], ivs[0]), -100, 100)
+    if op == "complement":
+        return _scale(ivs[0], -1, 100)
+    if op == "span":  # a printed range 'X-Y' as one value: midpoint, from X's low to Y's high
+        a, b = ivs
+        return Iv((a.point + b.point) / 2, min(a.lo, b.lo), max(a.hi, b.hi))
+    raise AssertionError(op)
+
+
+def _broadcast(values: list[Values], keypath: list) -> list[str]:
+    """The group labels of a computation: scalars broadcast; vectors must share labels."""
+    keys = [list(v) for v in values if list(v) != [SCALAR]]
+    if not keys:
+        return [SCALAR]
+    for k in keys[1:]:
+        if set(k) != set(keys[0]):
+            raise ClaimError(keypath, " vs ".join("|".join(x) for x in (keys[0], k)), "inputs with the same groups")
+    return keys[0]
+
+
+def _compute(op: str, inputs: list, spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values, str]:
+    if op not in NUMERIC_OPS:
+        raise ClaimError([*keypath, "op"], op, f"a numeric operation inside a computation ({', '.join(NUMERIC_OPS)})")
+    if op in ARITY and len(inputs) != ARITY[op]:
+        raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"{ARITY[op]} for '{op}'")
+    if not inputs:
+        raise ClaimError([*keypath, "inputs"], "no inputs", f"inputs for '{op}'")
+    resolved = [_input(s, ctx, source, [*keypath, "inputs", i]) for i, s in enumerate(inputs)]
+    values = [v for v, _ in resolved]
+    groups = _broadcast(values, keypath)
+    out = {}
+    for g in groups:
+        try:
+            out[g] = _apply(op, [v[g] if g in v else v[SCALAR] for v in values], spec)
+        except ZeroDivisionError as exc:
+            raise ClaimError(keypath, op, f"a computable operation ({exc})") from None
+    per = f", per {spec['per']}" if "per" in spec else ""
+    return out, f"{op}({'; '.join(t for _, t in resolved)}{per})"
+
+
+# -- verdicts --------------------------------------------------------------------------
+
+
+@dataclass
+class Claimed:
+    """The interval a claim's printed value and qualifier allow; strict ends excluded."""
+
+    lo: float
+    hi: float
+    lo_strict: bool = False
+    hi_strict: bool = False
+
+    def contains(self, x: float) -> bool:
+        above = x > self.lo if self.lo_strict else x >= self.lo
+        below = x < self.hi if self.hi_strict else x <= self.hi
+        return above and below
+
+    def meets(self, iv: Iv) -> bool:
+        above = iv.hi > self.lo if self.lo_strict else iv.hi >= self.lo
+        below = iv.lo < self.hi if self.hi_strict else iv.lo <= self.hi
+        return above and below
+
+    def gap(self, iv: Iv) -> float:
+        """Signed distance from the recomputed interval to the claimed one (0 when they meet)."""
+        if self.meets(iv):
+            return 0.0
+        return iv.hi - self.lo if iv.hi <= self.lo else iv.lo - self.hi
+
+    def shown(self, num: Callable[[float], str] | None = None) -> str:
+        num = num or _fmt
+        left = "(" if self.lo_strict or math.isinf(self.lo) else "["
+        right = ")" if self.hi_strict or math.isinf(self.hi) else "]"
+        sep = getattr(num, "interval_sep", ", ")  # '; ' where the decimal mark is a comma
+        return f"{left}{num(self.lo)}{sep}{num(self.hi)}{right}"
+
+
+def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list) -> Claimed:
+    """The claimed interval of a numeric claim.
+
+    * ``value`` (and ``value_high`` for a range 'mellan X och Y'): printed numbers, each
+      covering its rounding interval; ``exact: true`` (numbers in words, fractions,
+      thresholds) takes the value as exact;
+    * the qualifier widens the interval by its config widths; a one-sided qualifier
+      (width ``null``) uses the printed number itself as a strict or closed bound.
+    """
+    if "value" not in claim:
+        raise ClaimError(keypath, "value", "the printed value of a numeric claim")
+    qualifier = claim.get("qualifier", "")
+    exact = claim.get("exact", False) or "/" in claim["value"]
+
+    def interval(text: str, key: str) -> tuple[float, float]:
+        v = _number(text, [*keypath, key])
+        return (v, v) if exact or "/" in text else rounding_interval(text, trailing)
+
+    lo, hi = interval(claim["value"], "value")
+    if "value_high" in claim:
+        hi = interval(claim["value_high"], "value_high")[1]
+    if qualifier and qualifier not in widths:
+        raise ClaimError(
+            [*keypath, "qualifier"], qualifier, "a qualifier with widths in config.yaml intervals.qualifiers"
+        )
+    below, above = widths.get(qualifier, [0, 0]) if qualifier else (0, 0)
+    v = _number(claim["value"], [*keypath, "value"])
+    if below is None or above is None:  # one-sided: the printed number is the bound itself
+        strict = qualifier in STRICT
+        if below is None:
+            return Claimed(-math.inf, v, hi_strict=strict)
+        return Claimed(v, math.inf, lo_strict=strict)
+    lo, hi = widen(lo, hi, qualifier, widths)
+    return Claimed(lo, hi)
+
+
+@dataclass
+class GroupResult:
+    group: str
+    verdict: str
+    basis: str = ""
+    computed: float = math.nan
+    lo: float = math.nan
+    hi: float = math.nan
+    claimed: Claimed | None = None
+    gap: float = math.nan
+    # The evidence in words, given a number formatter (so the report can use its language).
+    detail: Callable[[Callable[[float], str]], str] | None = None
+
+
+def _numeric(values: Values, claimed: Claimed) -> list[GroupResult]:
+    out = []
+    for g, iv in values.items():
+        if claimed.contains(iv.point):
+            verdict, basis = "consistent", "point"
+        elif claimed.meets(iv):
+            verdict, basis = "consistent", "input rounding"
+        else:
+            verdict, basis = "inconsistent", ""
+        out.append(GroupResult(g, verdict, basis, iv.point, iv.lo, iv.hi, claimed, claimed.gap(iv)))
+    return out
+
+
+def _ranking(op: str, values: Values, spec: dict, keypath: list) -> list[GroupResult]:
+    """Does the expected group set hold the top (bottom, or given) rank(s)?
+
+    Point: by the recomputed points. Input rounding: some values inside the intervals
+    give that order (every expected hi >= every other lo, for 'top').
+    """
+    expect = spec.get("expect")
+    expect = [expect] if isinstance(expect, str) else list(expect or [])
+    unknown = [e for e in expect if e not in values]
+    if not expect or unknown:
+        raise ClaimError([*keypath, "expect"], (unknown or ["(none)"])[0], f"group labels ({', '.join(values)})")
+    sign = -1 if op == "bottom" or spec.get("order") == "ascending" else 1
+    v = {g: Iv(sign * i.point, *sorted((sign * i.lo, sign * i.hi))) for g, i in values.items()}
+    order = sorted(v, key=lambda g: -v[g].point)
+    if op == "rank":
+        position = int(spec.get("position", 1))
+        (label,) = expect
+        above_sure = [g for g in v if g != label and v[g].lo > v[label].hi]
+        above_maybe = [g for g in v if g != label and v[g].hi >= v[label].lo]
+        point_ok = order.index(label) + 1 == position
+        possible = len(above_sure) <= position - 1 <= len(above_maybe)
+        rank = order.index(label) + 1
+
+        def detail(num, order=order):
+            return f"order: {' > '.join(order)}; '{label}' is #{rank}, claimed #{position}"
+
+        gap = 0.0 if possible else math.nan
+    else:
+        others = [g for g in v if g not in expect]
+        point_ok = set(order[: len(expect)]) == set(expect)
+        worst_expected = min(v[g].hi for g in expect)
+        best_other = max((v[g].lo for g in others), default=-math.inf)
+        possible = worst_expected >= best_other
+        gap = 0.0 if possible else sign * (worst_expected - best_other)
+        word = "lowest" if sign < 0 else "highest"
+
+        def detail(num, order=order, word=word):
+            return f"{word} first: {', '.join(f'{g} {num(values[g].point)}' for g in order)}"
+
+    verdict = "consistent" if point_ok or possible else "inconsistent"
+    basis = "point" if point_ok else ("input rounding" if possible else "")
+    return [GroupResult(", ".join(expect), verdict, basis, gap=gap, detail=detail)]
+
+
+def _compare(op: str, left: Values, right: Values) -> list[GroupResult]:
+    """left > right (``greater``) or left < right (``less``), per group or for all pairs."""
+    if op == "less":
+        left, right = right, left
+    same = list(left) == list(right) or set(left) == set(right) != {SCALAR}
+    pairs = [(g, g) for g in left] if same else [(a, b) for a in left for b in right]
+    out = []
+    for a, b in pairs:
+        x, y = left[a], right[b]
+        point_ok, possible = x.point > y.point, x.hi > y.lo
+        verdict = "consistent" if point_ok or possible else "inconsistent"
+        basis = "point" if point_ok else ("input rounding" if possible else "")
+        pair = (b, a) if op == "less" else (a, b)
+        name = a if same else " vs ".join(s for s in pair if s)
+
+        def shown(num, x=x, y=y):
+            return f"{num(y.point)} < {num(x.point)}" if op == "less" else f"{num(x.point)} > {num(y.point)}"
+
+        out.append(
+            GroupResult(name, verdict, basis, x.point - y.point, gap=0.0 if possible else x.hi - y.lo, detail=shown)
+        )
+    return out
+
+
+def _monotone(op: str, values: Values) -> list[GroupResult]:
+    """Each value above (``increasing``) or below (``decreasing``) the one before it, in order."""
+    labels = list(values)
+    out = []
+    for prev, cur in itertools.pairwise(labels):
+        a, b = (values[prev], values[cur]) if op == "increasing" else (values[cur], values[prev])
+        point_ok, possible = b.point > a.point, b.hi > a.lo
+        verdict = "consistent" if point_ok or possible else "inconsistent"
+        basis = "point" if point_ok else ("input rounding" if possible else "")
+
+        def detail(num, prev=prev, cur=cur):
+            return f"{prev} {num(values[prev].point)} → {cur} {num(values[cur].point)}"
+
+        out.append(
+            GroupResult(
+                f"{prev}→{cur}", verdict, basis, b.point - a.point, gap=0.0 if possible else b.hi - a.lo, detail=detail
+            )
+        )
+    return out
+
+
+def _similar(values: Values, within: float) -> list[GroupResult]:
+    pts = [i.point for i in values.values()]
+    spread = max(pts) - min(pts)
+    least = max(i.lo for i in values.values()) - min(i.hi for i in values.values())
+    point_ok, possible = spread <= within, max(least, 0.0) <= within
+    verdict = "consistent" if point_ok or possible else "inconsistent"
+    basis = "point" if point_ok else ("input rounding" if possible else "")
+
+    def detail(num):
+        return f"spread {num(spread)} (allowed {num(within)}): " + ", ".join(
+            f"{g} {num(i.point)}" for g, i in values.items()
+        )
+
+    return [
+        GroupResult(", ".join(values), verdict, basis, spread, gap=0.0 if possible else least - within, detail=detail)
+    ]
+
+
+@dataclass
+class ReadingResult:
+    label: str
+    formula: str
+    groups: list[GroupResult]
+    evidence_only: bool = False
+    note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return worst(g.verdict for g in self.groups)
+
+    @property
+    def basis(self) -> str:
+        if self.verdict != "consistent":
+            return ""
+        return "input rounding" if any(g.basis == "input rounding" for g in self.groups) else "point"
+
+
+def worst(verdicts) -> str:
+    """The verdict of a set of groups: inconsistent if any group is."""
+    vs = list(verdicts)
+    for v in VERDICTS:
+        if v in vs:
+            return v
+    return "not reproducible"
+
+
+def evaluate_reading(claim: dict, reading: dict, ctx: Context, source: str, keypath: list) -> ReadingResult:
+    op = reading.get("op")
+    if op not in OPS:
+        raise ClaimError([*keypath, "op"], str(op), f"an operation ({', '.join(OPS)})")
+    label, note, evidence = reading.get("label", ""), reading.get("note", ""), reading.get("evidence_only", False)
+    inputs = reading.get("inputs", [])
+    try:
+        if op in NUMERIC_OPS:
+            values, formula = _compute(op, inputs, reading, ctx, source, keypath)
+            claimed = claimed_interval(claim, ctx.widths, ctx.trailing_zeros_significant, keypath)
+            return ReadingResult(label, formula, _numeric(values, claimed), evidence, note)
+        if op in (*RANKING_OPS, "similar", "increasing", "decreasing") and len(inputs) != 1:
+            raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"one grouped input for '{op}'")
+        if op in RANKING_OPS:
+            values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
+            return ReadingResult(label, f"{op}({formula})", _ranking(op, values, reading, keypath), evidence, note)
+        if op in ("increasing", "decreasing"):
+            values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
+            return ReadingResult(label, f"{op}({formula})", _monotone(op, values), evidence, note)
+        if op == "similar":
+            values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
+            within = float(reading.get("within", ctx.similar_within))
+            return ReadingResult(label, f"similar({formula})", _similar(values, within), evidence, note)
+        if len(inputs) != 2:
+            raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"two inputs (left, right) for '{op}'")
+        (left, lt), (right, rt) = (_input(s, ctx, source, [*keypath, "inputs", i]) for i, s in enumerate(inputs))
+        groups = _compare(op, left, right)
+        return ReadingResult(label, f"{op}({lt}; {rt})", groups, evidence, note)
+    except NotAvailable as exc:
+        message = str(exc)
+        return ReadingResult(
+            label, op, [GroupResult("", "not reproducible", detail=lambda num: message)], evidence, note
+        )
+
+
+COMPUTATION_KEYS = ("op", "inputs", "expect", "position", "order", "per", "within")
+
+
+@dataclass
+class ClaimResult:
+    claim: dict
+    source: str
+    readings: list[ReadingResult]
+
+    @property
+    def verdict(self) -> str:
+        if "missing" in self.claim:
+            return "not reproducible"
+        counted = {r.verdict for r in self.readings if not r.evidence_only}
+        if len(counted) > 1:
+            return "ambiguous"
+        return counted.pop() if counted else "not reproducible"
+
+
+def _check_printed_fact(claim: dict, ctx: Context, source: str, keypath: list) -> None:
+    """The fact(s) a claim names as its printed value exist; a single one prints the same number."""
+    named = claim.get("printed_fact")
+    if named is None:
+        return
+    ids = [named] if isinstance(named, str) else named
+    rows = [ctx.fact(source, fid, [*keypath, "printed_fact"]) for fid in ids]
+    if isinstance(named, str) and "value" in claim:
+        printed, value = (" ".join(str(x).split()) for x in (rows[0]["printed"], claim["value"]))
+        if printed != value:
+            raise ClaimError([*keypath, "value"], claim["value"], f"the value printed by fact '{named}' ({printed})")
+
+
+def evaluate_claim(claim: dict, ctx: Context, source: str, keypath: list, by_id: dict) -> ClaimResult:
+    """Evaluate every reading of one claim (``same_as`` reuses another claim's computation)."""
+    spec = claim
+    if "same_as" in claim:
+        if claim["same_as"] not in by_id:
+            raise ClaimError([*keypath, "same_as"], claim["same_as"], "the id of another claim in this register")
+        base = by_id[claim["same_as"]]
+        spec = {**{k: v for k, v in base.items() if k in COMPUTATION_KEYS or k == "readings"}, **claim}
+    _check_printed_fact(claim, ctx, source, keypath)
+    if "missing" in spec:
+        return ClaimResult(claim, source, [])
+    if "readings" in spec:
+        readings = [
+            evaluate_reading(spec, r, ctx, source, [*keypath, "readings", i]) for i, r in enumerate(spec["readings"])
+        ]
+    elif "op" in spec:
+        readings = [evaluate_reading(spec, spec, ctx, source, keypath)]
+    else:
+        raise ClaimError(keypath, claim.get("id", "?"), "'op' and 'inputs', 'readings', 'same_as' or 'missing'")
+    return ClaimResult(claim, source, readings)
+
+
+# -- tidy output -----------------------------------------------------------------------
+
+
+CLAIM_COLUMNS = [
+    "report",
+    "id",
+    "kind",
+    "location",
+    "seed_line",
+    "claim",
+    "printed",
+    "qualifier",
+    "verdict",
+    "basis",
+    "groups",
+    "groups_inconsistent",
+    "claimed",
+    "computed",
+    "computed_lo",
+    "computed_hi",
+    "gap",
+    "readings",
+    "formula",
+    "evidence",
+    "missing",
+    "explanation",
+    "note",
+]
+DETAIL_COLUMNS = [
+    "report",
+    "id",
+    "reading",
+    "evidence_only",
+    "group",
+    "verdict",
+    "basis",
+    "claimed",
+    "computed",
+    "computed_lo",
+    "computed_hi",
+    "gap",
+    "detail",
+    "formula",
+]
+
+
+def evidence_text(r: ReadingResult, num: Callable[[float], str] | None = None) -> str:
+    """The evidence of one reading in words: per group, recomputed vs claimed (and the gap)."""
+    num = num or _fmt
+    parts = []
+    for g in r.groups:
+        where = f"{g.group}: " if g.group else ""
+        if g.detail is not None:
+            parts.append(where + g.detail(num))
+        else:
+            gap = f", gap {num(g.gap)}" if g.verdict == "inconsistent" else ""
+            claimed = g.claimed.shown(num) if g.claimed else ""
+            sep = getattr(num, "interval_sep", ", ")
+            parts.append(f"{where}{num(g.computed)} in [{num(g.lo)}{sep}{num(g.hi)}] vs {claimed}{gap}")
+    return "; ".join(parts)
+
+
+def _claimed(g: GroupResult | None) -> str:
+    return g.claimed.shown() if g is not None and g.claimed is not None else ""
+
+
+def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per claim, and one per claim x reading x group (the evidence)."""
+    rows, detail = [], []
+    for res in results:
+        c = res.claim
+        counted = [r for r in res.readings if not r.evidence_only] or res.readings
+        first = counted[0] if counted else None
+        single = first.groups[0] if first and len(first.groups) == 1 else None
+        groups = first.groups if first else []
+        rows.append(
+            {
+                "report": res.source,
+                "id": c["id"],
+                "kind": c.get("kind", "claim"),
+                "location": c["location"],
+                "seed_line": int(c["seed_line"]),
+                "claim": c["claim"],
+                "printed": c["printed"],
+                "qualifier": c.get("qualifier", ""),
+                "verdict": res.verdict,
+                "basis": first.basis if first and res.verdict == "consistent" else "",
+                "groups": len(groups),
+                "groups_inconsistent": sum(g.verdict == "inconsistent" for g in groups),
+                "claimed": _claimed(single or (groups[0] if groups else None)),
+                "computed": single.computed if single else math.nan,
+                "computed_lo": single.lo if single else math.nan,
+                "computed_hi": single.hi if single else math.nan,
+                "gap": single.gap if single else math.nan,
+                "readings": "; ".join(
+                    f"{r.label or 'reading'}: {r.verdict}{' (evidence only)' if r.evidence_only else ''}"
+                    for r in res.readings
+                )
+                if len(res.readings) > 1
+                else "",
+                "formula": first.formula if first else "",
+                "evidence": " | ".join(
+                    (f"{r.label}: " if len(res.readings) > 1 else "") + evidence_text(r) for r in res.readings
+                ),
+                "missing": c.get("missing", ""),
+                "explanation": c.get("explanation", ""),
+                "note": c.get("note", ""),
+            }
+        )
+        for r in res.readings:
+            for g in r.groups:
+                detail.append(
+                    {
+                        "report": res.source,
+                        "id": c["id"],
+                        "reading": r.label,
+                        "evidence_only": r.evidence_only,
+                        "group": g.group,
+                        "verdict": g.verdict,
+                        "basis": g.basis,
+                        "claimed": _claimed(g),
+                        "computed": g.computed,
+                        "computed_lo": g.lo,
+                        "computed_hi": g.hi,
+                        "gap": g.gap,
+                        "detail": g.detail(_fmt) if g.detail else "",
+                        "formula": r.formula,
+                    }
+                )
+    claims = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
+    for col in ("computed", "computed_lo", "computed_hi", "gap"):
+        claims[col] = claims[col].astype(float)
+    return claims, pd.DataFrame(detail, columns=DETAIL_COLUMNS)
+
+
+def summary(claims: pd.DataFrame) -> pd.DataFrame:
+    """Counts per verdict per report and kind (claims in the text; cross-source pairs)."""
+    counts = claims.groupby(["report", "kind", "verdict"]).size().unstack("verdict", fill_value=0)
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
+    counts["total"] = counts.sum(axis=1)
+    return counts.reset_index()

@@ -1,0 +1,1 @@
+"""The Arbetsförmedlingen cost model as data, evaluated with printed intervals."""

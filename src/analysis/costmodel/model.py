@@ -1,0 +1,187 @@
+"""The Arbetsförmedlingen business-case cost model made explicit.
+
+Each printed estimate is a sum of signed products of printed facts and constants
+(``data/raw/<source>/cost_model.yaml``). Every fact enters both as its printed value (the
+point estimate) and as its printed interval (rounding, widened by its qualifier), so the
+result is a point and an interval; the printed result is reproduced when its own
+interval overlaps the computed one. No factor is tuned. Used by the channel analysis and
+by the claims audit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.intervals import printed_interval
+
+
+class FactTable:
+    """Printed facts by id: point value, interval, and the printed string with qualifier."""
+
+    def __init__(self, facts: pd.DataFrame, widths: dict, trailing_zeros_significant: bool, overrides: dict):
+        self.rows = facts.set_index("id")
+        self.widths = widths
+        self.trailing = trailing_zeros_significant
+        self.overrides = dict(overrides)
+
+    def has(self, fid: str) -> bool:
+        return fid in self.rows.index
+
+    def row(self, fid: str):
+        if fid not in self.rows.index:
+            raise KeyError(f"fact '{fid}' named in config.yaml channels settings is not in facts.csv")
+        return self.rows.loc[fid]
+
+    def value(self, fid: str) -> float:
+        return float(self.overrides.get(fid, self.row(fid)["value"]))
+
+    def interval(self, fid: str) -> tuple[float, float]:
+        if fid in self.overrides:
+            v = float(self.overrides[fid])
+            return v, v
+        r = self.row(fid)
+        return printed_interval(r["printed"], r["qualifier"], self.widths, self.trailing)
+
+    def shown(self, fid: str) -> str:
+        r = self.row(fid)
+        text = f"{r['qualifier']} {r['printed']}".strip()
+        return f"{self.overrides[fid]} (override of {text})" if fid in self.overrides else text
+
+
+def _factor(f: dict, facts: FactTable, values: dict | None = None) -> tuple[float, float, float]:
+    """(point, lo, hi) of one factor; ``values`` replaces fact points (sensitivity)."""
+    if "fact" in f:
+        v = (values or {}).get(f["fact"], facts.value(f["fact"]))
+        lo, hi = facts.interval(f["fact"]) if not values or f["fact"] not in values else (v, v)
+    else:
+        v = lo = hi = float(f["value"])
+    if f.get("divide"):
+        return 1 / v, 1 / hi, 1 / lo
+    return v, lo, hi
+
+
+def evaluate(estimate: dict, facts: FactTable, values: dict | None = None) -> tuple[float, float, float]:
+    """Point value and interval of an estimate (all factors are positive).
+
+    A term's interval is the product of its factors' intervals; a negative term
+    contributes its upper end to the lower bound (interval subtraction).
+    """
+    point = lo = hi = 0.0
+    for term in estimate["terms"]:
+        sign = term.get("sign", 1)
+        p, a, b = 1.0, 1.0, 1.0
+        for f in term["factors"]:
+            fp, fa, fb = _factor(f, facts, values)
+            p, a, b = p * fp, a * fa, b * fb
+        point += sign * p
+        lo += sign * (a if sign > 0 else b)
+        hi += sign * (b if sign > 0 else a)
+    return point, lo, hi
+
+
+def _constant(value: float) -> str:
+    """A constant as the report would print it: 1 000 000, 60, 0,5."""
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", " ")
+    return f"{value:g}".replace(".", ",")
+
+
+def formula(estimate: dict, facts: FactTable) -> str:
+    """The estimate written out with the printed values, e.g. '28 000 × 5 / 60'."""
+    terms = []
+    for term in estimate["terms"]:
+        parts = []
+        for f in term["factors"]:
+            text = facts.shown(f["fact"]) if "fact" in f else _constant(f["value"])
+            parts.append(("/ " if f.get("divide") else "× ") + text)
+        body = " ".join(parts)[2:]
+        terms.append(("− " if term.get("sign", 1) < 0 else "+ ") + f"({body})")
+    return " ".join(terms).lstrip("+ ")
+
+
+def cost_model(estimates: list[dict], facts: FactTable) -> pd.DataFrame:
+    """Printed vs reproduced value of every estimate with its verdict.
+
+    Returns
+    -------
+    DataFrame
+        ``estimate, printed_fact, unit, printed, qualifier, printed_value, printed_lo,
+        printed_hi, computed, computed_lo, computed_hi, verdict, gap, relative_gap,
+        formula, assumptions``. ``verdict`` is ``reproduced`` (the computed point lies in
+        the printed interval), ``reproduced within input rounding`` (only the intervals
+        overlap) or ``not reproduced`` (``gap`` = distance between the intervals, in the
+        printed unit; ``relative_gap`` relative to the printed value).
+    """
+    rows = []
+    for est in estimates:
+        r = facts.row(est["printed"])
+        plo, phi = facts.interval(est["printed"])
+        point, lo, hi = evaluate(est, facts)
+        if plo <= point <= phi:
+            verdict, gap = "reproduced", 0.0
+        elif lo <= phi and plo <= hi:
+            verdict, gap = "reproduced within input rounding", 0.0
+        else:
+            verdict, gap = "not reproduced", max(lo - phi, plo - hi)
+        why = [
+            f"{f.get('fact', f.get('name', ''))}: {f['why']}"
+            for t in est["terms"]
+            for f in t["factors"]
+            if f.get("why")
+        ]
+        rows.append(
+            {
+                "estimate": est["id"],
+                "printed_fact": est["printed"],
+                "unit": r["unit"],
+                "printed": r["printed"],
+                "qualifier": r["qualifier"],
+                "printed_value": float(r["value"]),
+                "printed_lo": plo,
+                "printed_hi": phi,
+                "computed": point,
+                "computed_lo": lo,
+                "computed_hi": hi,
+                "verdict": verdict,
+                "gap": gap,
+                "relative_gap": gap / float(r["value"]) if r["value"] else np.nan,
+                "formula": formula(est, facts),
+                "assumptions": "; ".join(dict.fromkeys(why)),
+            }
+        )
+    return pd.DataFrame.from_records(rows)
+
+
+def sensitivity(estimates: list[dict], facts: FactTable, rel_range: list[float], alternatives: dict) -> pd.DataFrame:
+    """Each fact factor of each estimate varied over ``rel_range`` and set to alternatives.
+
+    Returns
+    -------
+    DataFrame
+        ``estimate, fact, variation, value, result, base, change_pct`` (one row per
+        estimate, fact and variation; ``variation`` is ``-20%``/``+20%`` or
+        ``alternative: <fact id>``).
+    """
+    rows = []
+    for est in estimates:
+        base = evaluate(est, facts)[0]
+        fids = list(dict.fromkeys(f["fact"] for t in est["terms"] for f in t["factors"] if "fact" in f))
+        for fid in fids:
+            v0 = facts.value(fid)
+            variations = [(f"{100 * r:+.0f}%", v0 * (1 + r)) for r in rel_range]
+            variations += [(f"alternative: {a}", facts.value(a)) for a in alternatives.get(fid, []) if facts.has(a)]
+            for name, v in variations:
+                result = evaluate(est, facts, {fid: v})[0]
+                rows.append(
+                    {
+                        "estimate": est["id"],
+                        "fact": fid,
+                        "variation": name,
+                        "value": v,
+                        "result": result,
+                        "base": base,
+                        "change_pct": 100 * (result / base - 1) if base else np.nan,
+                    }
+                )
+    return pd.DataFrame.from_records(rows)

@@ -1,0 +1,212 @@
+"""Ingest one source document: its tables, facts, events and known-issues register.
+
+Pure with respect to the file system: callers hand in file contents keyed by the path to
+show in messages; results are frames plus the provenance that travels with them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.core.yamlio import Located, load_yaml, validate
+from analysis.ingest.facts import parse_events, parse_facts
+from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
+from analysis.ingest.tables import Table, parse_table
+
+KNOWN = "known_issue"
+
+
+class RelationFailure(ValueError):
+    """One or more declared relations fail and the known-issues register does not list them."""
+
+
+@dataclass
+class IngestedTable:
+    table: Table
+    checks: pd.DataFrame
+    raw_path: str
+    sidecar_path: str
+    raw_sha256: str
+    sidecar_sha256: str
+
+
+@dataclass
+class IngestedSource:
+    source_id: str
+    source: dict
+    tables: list[IngestedTable]
+    facts: pd.DataFrame
+    events: pd.DataFrame
+    known_issues: list[dict]
+    stale_issues: list[dict] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # display path -> sha256
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _load(path: str, raw: bytes, schema: dict, what: str) -> Located:
+    from analysis.ingest.tables import decode_utf8
+
+    doc = load_yaml(path, decode_utf8(path, raw))
+    validate(doc, schema, what)
+    return doc
+
+
+def _match_known(checks: pd.DataFrame, table_id: str, register: list[dict]) -> tuple[pd.DataFrame, set[str]]:
+    """Mark failing checks that the register lists; return the ids of entries used."""
+    checks = checks.copy()
+    checks["known_issue"] = ""
+    used: set[str] = set()
+    for i, row in checks.iterrows():
+        if row["status"] != FAILS:
+            continue
+        group = json.loads(row["group"])
+        for entry in register:
+            if entry["table"] != table_id or entry["relation"] != row["relation"]:
+                continue
+            if all(group.get(k) == v for k, v in entry["group"].items()):
+                checks.at[i, "status"] = KNOWN
+                checks.at[i, "known_issue"] = entry["id"]
+                used.add(entry["id"])
+                break
+    return checks, used
+
+
+def _failure_message(path: str, checks: pd.DataFrame, known_path: str, limit: int = 10) -> str:
+    lines = []
+    failing = checks[checks["status"] == FAILS]
+    for _, row in failing.head(limit).iterrows():
+        first = row["cells"].split()[0] if row["cells"] else ""
+        lines.append(
+            f"{path}:{first}: relation '{row['relation']}' ({row['type']}) fails for {row['group']}: "
+            f"printed [{row['printed_lo']:.6g}, {row['printed_hi']:.6g}] vs "
+            f"[{row['expected_lo']:.6g}, {row['expected_hi']:.6g}] from the other cells "
+            f"(gap {row['gap']:.6g}); expected a transcription that satisfies it, or an entry in {known_path} "
+            f"if the source prints it so"
+        )
+    if len(failing) > limit:
+        lines.append(f"{path}: ... and {len(failing) - limit} more failing checks of this table")
+    return "\n".join(lines)
+
+
+def ingest_source(
+    source_id: str,
+    files: dict[str, bytes],
+    schemas: dict[str, dict],
+    stale: str = "error",
+) -> IngestedSource:
+    """Parse and check everything of one source folder.
+
+    Parameters
+    ----------
+    source_id : str
+        Folder name under ``data/raw``.
+    files : dict
+        Display path -> content, for ``source.yaml``, ``known_issues.yaml``, ``facts.csv``,
+        ``events.csv`` (each optional but ``source.yaml``) and ``tables/<id>.csv`` with
+        ``tables/<id>.yaml``. Paths end in these names.
+    schemas : dict
+        Parsed JSON Schemas keyed ``table``, ``source``, ``known_issues``.
+    stale : {"error", "warn"}
+        What to do with a register entry that no longer matches a failing check.
+
+    Raises
+    ------
+    InputError
+        Bad input, located.
+    RelationFailure
+        Relations fail that the register does not list, or stale entries (``stale='error'``).
+    """
+    by_name = {p.split("/")[-1] if "/tables/" not in p else "tables/" + p.split("/tables/")[-1]: p for p in files}
+    src_path = by_name.get("source.yaml")
+    if src_path is None:
+        raise InputError(
+            f"data/raw/{source_id}/source.yaml",
+            None,
+            None,
+            "",
+            "a source.yaml for every source",
+            "missing file",
+        )
+    source_doc = _load(src_path, files[src_path], schemas["source"], "source.yaml")
+    if source_doc.data["id"] != source_id:
+        raise source_doc.error(["id"], source_doc.data["id"], f"the folder name '{source_id}'", "source id differs:")
+
+    register: list[dict] = []
+    known_path = by_name.get("known_issues.yaml", f"data/raw/{source_id}/known_issues.yaml")
+    if "known_issues.yaml" in by_name:
+        reg_doc = _load(known_path, files[known_path], schemas["known_issues"], "known_issues.yaml")
+        register = reg_doc.data or []
+        ids = [e["id"] for e in register]
+        for i, e in enumerate(register):
+            if ids.index(e["id"]) != i:
+                raise reg_doc.error([i, "id"], e["id"], "unique ids", "duplicate known-issue id")
+
+    table_ids = sorted({n[len("tables/") :].rsplit(".", 1)[0] for n in by_name if n.startswith("tables/")})
+    tables: list[IngestedTable] = []
+    failures: list[str] = []
+    used: set[str] = set()
+    hashes = {src_path: sha256(files[src_path])}
+    for tid in table_ids:
+        csv_path = by_name.get(f"tables/{tid}.csv")
+        yml_path = by_name.get(f"tables/{tid}.yaml")
+        if csv_path is None or yml_path is None:
+            have = csv_path or yml_path
+            want = "a .yaml sidecar beside each .csv" if csv_path else "a .csv beside each .yaml sidecar"
+            raise InputError(have, None, None, have, want, "unpaired table file")
+        doc = _load(yml_path, files[yml_path], schemas["table"], "table sidecar")
+        table = parse_table(source_id, csv_path, files[csv_path], doc)
+        try:
+            checks = check_relations(table.frame, doc.data["relations"], table.dim_columns, table.derived_columns)
+        except (KeyError, ValueError) as exc:
+            raise doc.error(
+                ["relations"],
+                str(exc),
+                "relations that select existing cells and columns",
+                "bad relation:",
+            ) from None
+        checks, used_here = _match_known(checks, tid, register)
+        used |= used_here
+        if (checks["status"] == FAILS).any():
+            failures.append(_failure_message(csv_path, checks, known_path))
+        hashes[csv_path] = sha256(files[csv_path])
+        hashes[yml_path] = sha256(files[yml_path])
+        tables.append(IngestedTable(table, checks, csv_path, yml_path, hashes[csv_path], hashes[yml_path]))
+
+    stale_entries = [e for e in register if e["id"] not in used]
+    if stale_entries and stale == "error":
+        for e in stale_entries:
+            failures.append(
+                f"{known_path}: known issue '{e['id']}' (table '{e['table']}', relation '{e['relation']}', "
+                f"group {json.dumps(e['group'], ensure_ascii=False)}) no longer fails; expected the register to list "
+                f"only relations the source breaks: remove the entry or correct it"
+            )
+    if failures:
+        raise RelationFailure("\n".join(failures))
+
+    facts = pd.DataFrame()
+    events = pd.DataFrame()
+    if "facts.csv" in by_name:
+        p = by_name["facts.csv"]
+        facts = parse_facts(source_id, p, files[p])
+        hashes[p] = sha256(files[p])
+    if "events.csv" in by_name:
+        p = by_name["events.csv"]
+        events = parse_events(source_id, p, files[p])
+        hashes[p] = sha256(files[p])
+    if "known_issues.yaml" in by_name:
+        hashes[known_path] = sha256(files[known_path])
+    return IngestedSource(source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes)
+
+
+def relation_summary(checks: pd.DataFrame) -> dict[str, int]:
+    """Counts of checks by status (holds, known_issue, skipped, fails)."""
+    counts = checks["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in (HOLDS, KNOWN, SKIPPED, FAILS)}

@@ -1,0 +1,112 @@
+"""The data catalogue (reports/index.md) and the codebook (reports/codebook.md).
+
+Rows for the templates ``index.md.j2`` and ``codebook.md.j2`` come from the ingest
+summaries (catalog, validation, known issues, codebook); the templates hold every word.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.i18n import fmt_number
+from analysis.core.stage import stage_run
+from analysis.core.store import write_text
+from analysis.report.render import catalog_path, render, translations
+
+
+def _n(language: str):
+    return lambda x: fmt_number(x, language, 0)
+
+
+def source_rows(catalog: pd.DataFrame, language: str) -> list[list[str]]:
+    """One row per source: id, publisher, title, date, number of datasets."""
+    n = _n(language)
+    src = catalog.groupby(["source_id", "publisher", "source_title", "published"], sort=True).size()
+    return [[f"`{sid}`", pub, title, date, n(k)] for (sid, pub, title, date), k in src.items()]
+
+
+def dataset_rows(catalog: pd.DataFrame, language: str, kind_names: dict[str, str]) -> list[list[str]]:
+    """One row per dataset: id, title as printed (or its English title), location, counts."""
+    n = _n(language)
+    rows = []
+    for r in catalog.itertuples():
+        title = r.title if language == "sv" else r.title_en
+        name = f"{r.number}: {title}" if r.kind == "table" else kind_names[r.kind]
+        rows.append(
+            [
+                f"`{r.source_id}/{r.dataset}`",
+                name,
+                r.location or "",
+                n(r.rows),
+                n(r.checks_holds),
+                n(r.checks_known_issue),
+                n(r.checks_skipped),
+                r.known_issues or "",
+            ]
+        )
+    return rows
+
+
+def check_rows(validation: pd.DataFrame, language: str) -> list[list[str]]:
+    """Relation checks counted by outcome, one row per relation of each dataset."""
+    if validation.empty:
+        return []
+    n = _n(language)
+    counts = (
+        validation.groupby(["relation", "type", "source_id", "table_id"], sort=True)["status"]
+        .value_counts()
+        .unstack(fill_value=0)
+    )
+    return [
+        [
+            f"`{sid}/{tid}`",
+            f"`{rel}`",
+            typ,
+            n(c.get("holds", 0)),
+            n(c.get("known_issue", 0)),
+            n(c.get("skipped", 0)),
+        ]
+        for (rel, typ, sid, tid), c in counts.iterrows()
+    ]
+
+
+def known_rows(known: pd.DataFrame) -> list[list[str]]:
+    return [
+        [f"`{r.id}`", f"`{r.source_id}/{r.table_id}`", f"`{r.relation}`", r.group, r.description, r.evidence, r.state]
+        for r in known.itertuples()
+    ]
+
+
+def codebook_rows(codebook: pd.DataFrame) -> list[list[str]]:
+    cb = codebook[codebook["kind"] != "measure"] if not codebook.empty else codebook
+    return [[f"`{r.source_id}/{r.table_id}`", f"`{r.column}`", r.label, r.label_en] for r in cb.itertuples()]
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage: ingest summaries -> reports/index.md and reports/codebook.md."""
+    with stage_run("report_index", output, log) as record:
+        frames = {}
+        for name in ("catalog", "validation", "known_issues", "codebook"):
+            frames[name] = pd.read_parquet(getattr(input, name))
+            record.read(getattr(input, name), frames[name])
+        language = params.language
+        trans = translations(language, catalog_path(input.catalogs))
+        _ = trans.gettext
+        kinds = {"facts": _("Facts printed in the text"), "events": _("Dated events")}
+        write_text(
+            render(
+                input.index_template,
+                language,
+                trans,
+                sources=source_rows(frames["catalog"], language),
+                datasets=dataset_rows(frames["catalog"], language, kinds),
+                checks=check_rows(frames["validation"], language),
+                known=known_rows(frames["known_issues"]),
+            ),
+            output.md,
+        )
+        write_text(
+            render(input.codebook_template, language, trans, rows=codebook_rows(frames["codebook"])), output.codebook
+        )
+        record.wrote(output.md)
+        record.wrote(output.codebook)
