@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: all pipeline test lint bench lock clean-outputs clean
+.PHONY: all pipeline test test-fast lint bench lock translations clean-outputs clean
 
 all: pipeline
 
@@ -38,6 +38,21 @@ lint: $(STAMP)
 ## bench: time cold, no-op and one-table rebuilds against the import baseline
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+## translations: extract each report section's text (gettext domain = section) and update
+## its Swedish catalog; then translate the new empty msgstr entries (a test fails on any left)
+DOMAINS := index html survey meetings channels claims
+LOCALE  := src/analysis/report/locale
+translations: $(STAMP)
+	mkdir -p build/pot
+	for d in $(DOMAINS); do \
+	  files="$$(ls src/analysis/report/$$d.py src/analysis/report/$${d}_*.py src/analysis/report/templates/$$d*.j2 2>/dev/null)"; \
+	  $(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header -o build/pot/$$d.pot $$files; \
+	  if [ -f $(LOCALE)/sv/LC_MESSAGES/$$d.po ]; then \
+	    $(BIN)/pybabel -q update --omit-header --no-fuzzy-matching --ignore-obsolete \
+	      -i build/pot/$$d.pot -d $(LOCALE) -D $$d -l sv; \
+	  else $(BIN)/pybabel -q init -i build/pot/$$d.pot -d $(LOCALE) -D $$d -l sv; fi; \
+	done
 
 ## lock: regenerate requirements.lock (every transitive version pinned, with hashes)
 lock:

@@ -81,3 +81,14 @@ def translation(domain):
 
 def template(name):
     return f"{TEMPLATES}/{name}"
+
+
+def section_markdown(name):
+    """The Markdown section of an analysis: rule report_<name> (or <name> while it renders its own)."""
+    rule = getattr(rules, f"report_{name}", None) or getattr(rules, name)
+    return rule.output.md
+
+
+def section_figures(*names):
+    """The PNG figures of the analyses: rule figures_<name> (or <name> while it draws its own)."""
+    return [p for n in names for p in pngs(getattr(rules, f"figures_{n}", None) or getattr(rules, n))]

@@ -22,7 +22,7 @@ rule report_index:
         known_issues=rules.catalog.output.known_issues,
         codebook=rules.catalog.output.codebook,
         index_template=template("index.md.j2"),
-        codebook_template=template("codebook.md.j2"),
+        codebook_template=template("index_codebook.md.j2"),
         catalogs=translation("index"),
         code=code("analysis/core", "analysis/report/index.py", "analysis/report/render.py", "analysis/report/markdown.py"),
     output:
@@ -42,14 +42,14 @@ rule report_html:
     input:
         sections=[
             rules.report_index.output.md,
-            rules.survey.output.md,
-            rules.meetings.output.md,
-            rules.channels.output.md,
-            rules.claims.output.md,
+            section_markdown("survey"),
+            section_markdown("meetings"),
+            section_markdown("channels"),
+            section_markdown("claims"),
             rules.report_index.output.codebook,
         ],
-        figures=[*pngs(rules.survey), *pngs(rules.meetings), *pngs(rules.channels)],
-        template=template("page.html.j2"),
+        figures=section_figures("survey", "meetings", "channels"),
+        template=template("html_page.html.j2"),
         catalogs=translation("html"),
         code=code("analysis/core", "analysis/report/html.py", "analysis/report/render.py", "analysis/report/markdown.py"),
     output:
