@@ -85,8 +85,8 @@ def template(name):
 
 def section_markdown(name):
     """The Markdown section of an analysis: rule report_<name> (or <name> while it renders its own)."""
-    rule = getattr(rules, f"report_{name}", None) or getattr(rules, name)
-    return rule.output.md
+    found = getattr(rules, f"report_{name}", None) or getattr(rules, name)
+    return found.output.md
 
 
 def section_figures(*names):
