@@ -8,6 +8,7 @@ from analysis.channels import FIGURES as CHANNELS_FIGURES
 from analysis.channels import TABLES as CHANNELS_TABLES
 from analysis.claims import TABLES as CLAIMS_TABLES
 from analysis.core.config import load_config
+from analysis.core.errors import InputError
 from analysis.core.summary import failure_summary
 from analysis.meetings import FIGURES as MEETINGS_FIGURES
 from analysis.meetings import TABLES as MEETINGS_TABLES
@@ -18,7 +19,10 @@ min_version("9.0")
 
 # config.yaml is read as plain data and validated as a whole before any job runs; an
 # error names config.yaml:line:column. Values given with --config are applied on top.
-config.update(load_config("config.yaml", "schemas/config.schema.yaml", overrides=dict(config)))
+try:
+    config.update(load_config("config.yaml", "schemas/config.schema.yaml", overrides=dict(config), raw_dir="data/raw"))
+except InputError as exc:
+    sys.exit(f"error: {exc}")
 
 
 include: "rules/common.smk"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from analysis.cli import execute
 
-from analysis.costmodel.model import FactTable
 from analysis.claims.evaluate import (
     ClaimError,
     Context,
@@ -19,7 +19,7 @@ from analysis.claims.evaluate import (
     summary,
     tidy,
 )
-from analysis.cli import execute
+from analysis.costmodel.model import FactTable
 from analysis.ingest.source import ingest_source
 from analysis.report.claims import analyse_claims, claims_markdown, number_formatter, standalone_facts
 

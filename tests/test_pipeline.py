@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from analysis.core.store import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
+SOURCES = ["riksrevisionen_2022", "arbetsformedlingen_2019", "forsakringskassan_2020", "isf_2017", "publikt_2017"]
 
 pytestmark = pytest.mark.pipeline
 
@@ -133,18 +135,57 @@ def test_swedish_report(tmp_path):
     assert "Antal möten per sjukfall samt SASSAM-utredningar" in md  # Swedish title as printed
 
 
-def test_transcription_error_fails_with_located_message_and_no_output(tmp_path):
+def test_transcription_error_fails_only_its_source(tmp_path):
+    """A bad value in one table fails that source's jobs and what depends on them; every
+    independent source and analysis still completes; the run ends with one summary."""
     work = make_copy(tmp_path)
     raw = work / "data/raw/forsakringskassan_2020/tables/bilaga1_tabell_1.csv"
     raw.write_text(raw.read_text(encoding="utf-8").replace("47 027", "47 072"), encoding="utf-8")
     before = hashlib.sha256(raw.read_bytes()).hexdigest()
     res = snakemake(work)
     assert res.returncode != 0
-    log = (work / "logs/ingest.log").read_text(encoding="utf-8")
+    log = (work / "logs/ingest_forsakringskassan_2020.log").read_text(encoding="utf-8")
     assert "bilaga1_tabell_1.csv:8:2: relation 'half_years_sum_to_year'" in log
     assert '"year": "2013"' in log
-    assert not list((work / "data/processed").rglob("*.parquet")) if (work / "data/processed").exists() else True
+    assert not list((work / "data/processed/forsakringskassan_2020").glob("*.parquet"))
+    # Independent sources and analyses completed.
+    assert (work / "data/processed/riksrevisionen_2022/tabell_6.parquet").exists()
+    assert (work / "reports/tables/riksrevisionen_2022_estimates.parquet").exists()
+    assert (work / "reports/tables/arbetsformedlingen_2019_cost_model.parquet").exists()
+    # One summary: what failed, where, and which outputs are missing.
+    out = res.stderr + res.stdout
+    assert "servicestat: the run failed." in out
+    assert "ingest_forsakringskassan_2020: data/raw/forsakringskassan_2020/tables/bilaga1_tabell_1.csv:8:2" in out
+    assert "  reports/index.html" in out and "  data/processed/forsakringskassan_2020/bilaga1_tabell_1.parquet" in out
     assert hashlib.sha256(raw.read_bytes()).hexdigest() == before  # raw data untouched
+
+
+def dry_run_jobs(work: Path) -> set[str]:
+    res = snakemake(work, "-n")
+    assert res.returncode == 0, res.stderr
+    text = res.stdout + res.stderr
+    return set(re.findall(r"^rule (\w+):", text, flags=re.M)) | set(re.findall(r"^localrule (\w+):", text, flags=re.M))
+
+
+def test_a_change_reruns_only_what_reads_it(built, tmp_path):
+    work = make_copy(tmp_path)
+    for d in ("data/processed", "reports", "logs", "build", ".snakemake"):
+        if (built / d).exists():
+            shutil.copytree(built / d, work / d, symlinks=True)
+    assert snakemake(work).returncode == 0
+    raw = work / "data/raw/riksrevisionen_2022/tables/tabell_6.csv"
+    original = raw.read_text(encoding="utf-8")
+    raw.write_text(original + "\n", encoding="utf-8")  # a content change (a blank line is ignored)
+    jobs = dry_run_jobs(work)
+    assert "ingest_riksrevisionen_2022" in jobs and "survey" in jobs and "report_html" in jobs
+    assert not {j for j in jobs if "forsakringskassan" in j or "arbetsformedlingen" in j}
+    assert not jobs & {"meetings", "channels", "figures_meetings", "figures_channels", "report_meetings"}
+    raw.write_text(original, encoding="utf-8")
+    cfg = work / "config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("similar_within: 5", "similar_within: 4"), encoding="utf-8")
+    jobs = dry_run_jobs(work)
+    assert jobs <= {"claims", "report_claims", "report_html", "all"} | {j for j in jobs if j.startswith("claims_")}
+    assert "report_html" in jobs
 
 
 def test_known_issue_register_accepts_and_reports_then_goes_stale(tmp_path):
@@ -177,7 +218,7 @@ def test_known_issue_register_accepts_and_reports_then_goes_stale(tmp_path):
     raw.write_text(raw.read_text(encoding="utf-8").replace("72,6 %", "71,6 %"), encoding="utf-8")
     res = snakemake(work)
     assert res.returncode != 0
-    assert "known issue 'test_issue'" in (work / "logs/ingest.log").read_text(encoding="utf-8")
+    assert "known issue 'test_issue'" in (work / "logs/ingest_riksrevisionen_2022.log").read_text(encoding="utf-8")
 
 
 def test_unknown_source_in_config(tmp_path):
@@ -224,10 +265,8 @@ def test_survey_outputs(built):
         assert f"## {tid}:" in md
     assert "figures/riksrevisionen_2022_tabell_6.png" in md
     for name in ("tabell_3", "tabell_4", "dotplot"):
-        for ext in ("png", "svg"):
-            assert (built / f"reports/figures/riksrevisionen_2022_{name}.{ext}").stat().st_size > 10_000
-    svg = (built / "reports/figures/riksrevisionen_2022_dotplot.svg").read_text(encoding="utf-8")
-    assert "<dc:date>" not in svg  # no timestamp in the figure
+        assert (built / f"reports/figures/riksrevisionen_2022_{name}.png").stat().st_size > 10_000
+    assert not list((built / "reports/figures").glob("*.svg"))  # PNG only by default (figure_formats)
     html = (built / "reports/index.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") >= 8  # every survey figure embedded: 7 tables + dot plot
 
@@ -301,7 +340,7 @@ def test_channels_outputs_and_rate_override(built, tmp_path):
     assert new.loc["digital_reports_cost", "computed"] == pytest.approx(model.loc["digital_reports_cost", "computed"])
 
 
-def test_bad_analysis_setting_is_located_in_config(tmp_path):
+def test_bad_analysis_setting_is_located_at_startup(tmp_path):
     work = make_copy(tmp_path)
     cfg = work / "config.yaml"
     lines = cfg.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -311,9 +350,21 @@ def test_bad_analysis_setting_is_located_in_config(tmp_path):
     cfg.write_text("".join(lines), encoding="utf-8")
     res = snakemake(work)
     assert res.returncode != 0
-    logs = " ".join(p.read_text(encoding="utf-8") for p in (work / "logs").glob("*.log"))
-    assert f"config.yaml:{k + 1}:15: invalid value '1.95'" in logs
-    assert "meetings.confidence" in logs
+    assert f"error: config.yaml:{k + 1}:15: invalid value '1.95'" in res.stderr
+    assert "meetings.confidence" in res.stderr
+    assert not (work / "logs").exists() and not (work / "data/processed").exists()  # no job ran
+
+
+def test_svg_figures_on_request(built, tmp_path):
+    work = make_copy(tmp_path)
+    cfg = work / "config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("figure_formats: [png]", "figure_formats: [png, svg]"))
+    res = snakemake(work)
+    assert res.returncode == 0, res.stderr
+    svg = (work / "reports/figures/riksrevisionen_2022_dotplot.svg").read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg  # no timestamp in the figure
+    png = "reports/figures/riksrevisionen_2022_dotplot.png"
+    assert (work / png).read_bytes() == (built / png).read_bytes()
 
 
 def test_claims_audit_outputs(built):

@@ -45,8 +45,38 @@ def merge(base: dict, overrides: dict) -> dict:
     return out
 
 
-def load_config(path: str, schema_path: str, overrides: dict | None = None) -> dict:
+def check_sources(doc, raw_dir: str | Path) -> None:
+    """Every configured source has a folder with a source.yaml, and every analysis names
+    one of the configured sources (errors located at the offending list item or key)."""
+    sources = doc.data["sources"]
+    available = sorted(p.parent.name for p in Path(raw_dir).glob("*/source.yaml"))
+    for i, sid in enumerate(sources):
+        if sid not in available:
+            raise doc.error(
+                ["sources", i],
+                sid,
+                f"a folder {Path(raw_dir, sid)}/ with a source.yaml (available: {', '.join(available)})",
+                "unknown source",
+            )
+    for section in ("survey", "meetings", "channels"):
+        if doc.data[section]["source"] not in sources:
+            raise doc.error(
+                [section, "source"],
+                doc.data[section]["source"],
+                "one of the sources listed under 'sources'",
+                "unknown source",
+            )
+    for i, sid in enumerate(doc.data["claims"]["sources"]):
+        if sid not in sources:
+            raise doc.error(
+                ["claims", "sources", i], sid, "one of the sources listed under 'sources'", "unknown source"
+            )
+
+
+def load_config(path: str, schema_path: str, overrides: dict | None = None, raw_dir: str | None = None) -> dict:
     """The validated configuration: ``path`` parsed safely, ``overrides`` applied, checked.
+
+    With ``raw_dir``, the sources it names must exist there (:func:`check_sources`).
 
     Raises
     ------
@@ -68,4 +98,6 @@ def load_config(path: str, schema_path: str, overrides: dict | None = None) -> d
         doc.data = merge(doc.data, overrides)
     schema = yaml.safe_load(read_text(schema_path))
     validate(doc, schema, "config.yaml")
+    if raw_dir is not None:
+        check_sources(doc, raw_dir)
     return doc.data

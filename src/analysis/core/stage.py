@@ -46,6 +46,8 @@ def flatten(paths) -> list[str]:
         return [str(paths)]
     if isinstance(paths, dict):
         paths = paths.values()
+    elif not isinstance(paths, Iterable) and hasattr(paths, "__dict__"):
+        paths = vars(paths).values()  # a SimpleNamespace of named paths (tests, the CLI)
     out: list[str] = []
     for p in paths if isinstance(paths, Iterable) else []:
         out += flatten(p)

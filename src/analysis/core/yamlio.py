@@ -37,9 +37,30 @@ class Located:
             node = child
         return node.start_mark.line + 1, node.start_mark.column + 1
 
+    def where_key(self, keypath: tuple | list, key: str) -> tuple[int | None, int | None]:
+        """1-based (line, column) of the key ``key`` in the mapping at ``keypath``."""
+        node = self.root
+        for k in keypath:
+            node = _child(node, k)
+            if node is None:
+                return self.where(keypath)
+        if isinstance(node, yaml.MappingNode):
+            for k, _v in node.value:
+                if k.value == key:
+                    return k.start_mark.line + 1, k.start_mark.column + 1
+        return self.where(keypath)
+
     def error(self, keypath, text, expected, problem="bad value") -> InputError:
         line, col = self.where(keypath)
         return InputError(self.path, line, col, str(text), expected, problem)
+
+
+def _child(node, key):
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == key), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return node.value[key]
+    return None
 
 
 def load_yaml(path: str, text: str) -> Located:
@@ -81,6 +102,14 @@ def validate(doc: Located, schema: dict, what: str) -> None:
             problem="missing required key",
         )
     if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed)) if isinstance(err.instance, dict) else []
+        if extra and allowed and not isinstance(err.schema.get("additionalProperties"), dict):
+            line, col = doc.where_key(keypath, extra[0])
+            where = f"'{dotted}'" if keypath else "the top level"
+            raise InputError(
+                doc.path, line, col, extra[0], f"one of {', '.join(allowed)} (in {what}, {where})", "unknown key"
+            )
         raise doc.error(keypath, dotted, f"{what}: {err.message}", problem="unknown key in")
     shown = err.instance if not isinstance(err.instance, dict | list) else dotted
     raise doc.error(keypath, shown, f"{what} '{dotted}': {err.message}", problem="invalid value")

@@ -1,0 +1,97 @@
+"""The ingest stage entry points on real raw folders copied to a temporary directory."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis.core.stage import StageError
+from analysis.core.store import read_meta
+from analysis.ingest import stage
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = [str(ROOT / f"schemas/{n}.schema.yaml") for n in ("known_issues", "source", "table")]
+SUMMARIES = ("catalog", "codebook", "validation", "known_issues")
+
+
+def source_io(tmp_path: Path, sid: str):
+    raw = tmp_path / "data/raw" / sid
+    shutil.copytree(ROOT / "data/raw" / sid, raw)
+    tables = sorted(p.stem for p in (raw / "tables").glob("*.csv"))
+    opt = {
+        k: [str(raw / f"{k}.{e}")] if (raw / f"{k}.{e}").exists() else []
+        for k, e in (("known_issues", "yaml"), ("facts", "csv"), ("events", "csv"))
+    }
+    inp = SimpleNamespace(
+        source=str(raw / "source.yaml"),
+        tables=sorted(str(p) for p in (raw / "tables").glob("*.*")),
+        schemas=SCHEMAS,
+        **opt,
+    )
+    proc = tmp_path / "data/processed" / sid
+    names = {t: str(proc / f"{t}.parquet") for t in tables}
+    names |= {k: str(proc / f"{k}.parquet") for k in ("facts", "events") if opt[k]}
+    names |= {k: str(proc / f"{k}.parquet") for k in SUMMARIES}
+    params = SimpleNamespace(source=sid, tables=tables, stale="error")
+    return inp, SimpleNamespace(**names), params, raw
+
+
+def test_one_source_becomes_its_datasets_and_summaries(tmp_path):
+    inp, out, params, raw = source_io(tmp_path, "forsakringskassan_2020")
+    log = tmp_path / "logs/ingest.log"
+    stage.run(inp, out, params, str(log))
+    t1 = pd.read_parquet(out.bilaga1_tabell_1)
+    meetings = t1[t1["series"] == "Avstämningsmöte, antal"].set_index("period")["value"]
+    # Bilaga 1, Tabell 1 as printed: 2013 total 103 553 = its two halves.
+    assert meetings["Antal 2013"] == 103553
+    assert meetings["2013 halvår 1"] + meetings["2013 halvår 2"] == 103553
+    meta = read_meta(out.bilaga1_tabell_1)
+    assert meta["table"]["id"] == "bilaga1_tabell_1" and meta["source"]["id"] == "forsakringskassan_2020"
+    cat = pd.read_parquet(out.catalog)
+    assert set(cat["dataset"]) == {*params.tables, "facts", "events"}
+    known = pd.read_parquet(out.known_issues)
+    assert list(known["state"]) == ["confirmed"]
+    text = log.read_text()
+    assert f"read {raw / 'source.yaml'}" in text and f"wrote {out.bilaga1_tabell_1} (54 rows)" in text
+
+
+def test_a_bad_cell_fails_only_this_source_located_without_outputs(tmp_path):
+    inp, out, params, raw = source_io(tmp_path, "riksrevisionen_2022")
+    csv = raw / "tables/tabell_6.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[2].split(";")
+    cells[1] = "4x,5 %"
+    lines[2] = ";".join(cells)
+    csv.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(StageError) as exc:
+        stage.run(inp, out, params, str(tmp_path / "log"))
+    assert str(exc.value).startswith(f"error: {csv}:3:")
+    assert "'4x,5 %'" in str(exc.value)
+    assert not any(Path(p).exists() for p in vars(out).values())
+
+
+def test_catalog_combines_sources_in_order(tmp_path):
+    outs = []
+    for sid in ("riksrevisionen_2022", "publikt_2017"):
+        inp, out, params, _ = source_io(tmp_path, sid)
+        stage.run(inp, out, params)
+        outs.append(out)
+    combined = {n: str(tmp_path / f"{n}.parquet") for n in SUMMARIES}
+    combined |= {f"{n}_csv": str(tmp_path / f"{n}.csv") for n in SUMMARIES}
+    inp = SimpleNamespace(**{n: [getattr(o, n) for o in outs] for n in SUMMARIES})
+    stage.run_catalog(inp, SimpleNamespace(**combined))
+    cat = pd.read_parquet(combined["catalog"])
+    assert list(cat["source_id"].unique()) == ["publikt_2017", "riksrevisionen_2022"]  # sorted
+    parts = [len(pd.read_parquet(o.catalog)) for o in outs]
+    assert len(cat) == sum(parts)
+    assert set(read_meta(combined["catalog"])["files"]) == {"riksrevisionen_2022", "publikt_2017"}
+    assert pd.read_csv(combined["codebook_csv"])["source_id"].eq("riksrevisionen_2022").all()
+
+
+def test_combine_of_nothing_is_empty():
+    assert stage.combine([pd.DataFrame()], "codebook").empty
+    assert stage.combine([], "catalog").empty
