@@ -25,17 +25,23 @@ pipeline: $(STAMP)
 	@echo "Reports:  reports/index.md  and  reports/index.html"
 	@echo "Data:     data/processed/  (catalog: data/processed/catalog.csv)"
 
-## test: the test suite (unit tests and end-to-end pipeline tests on temporary copies)
+## test: the whole test suite (unit tests and end-to-end pipeline tests on temporary copies)
+## with line coverage of src/; fails when a test fails or coverage is below 90 %
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov=src --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+## test-fast: unit tests only (no Snakemake runs), for the edit-test loop
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not pipeline"
 
 ## lint: ruff and snakemake --lint
 lint: $(STAMP)
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
+	$(BIN)/snakefmt --check Snakefile rules/
 	$(BIN)/snakemake --lint
 
-## bench: time cold, no-op and one-table rebuilds against the import baseline
+## bench: time cold, no-op, one-table and one-template rebuilds against the import baseline
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
@@ -63,7 +69,7 @@ lock:
 
 ## clean-outputs: remove generated data and reports (raw data is never touched)
 clean-outputs:
-	rm -rf data/processed reports .snakemake
+	rm -rf data/processed reports build logs .snakemake
 
 clean: clean-outputs
 	rm -rf $(VENV)

@@ -35,10 +35,10 @@ include: "rules/report.smk"
 
 
 rule all:
+    default_target: True
     input:
         rules.catalog.output,
         rules.report_html.output,
-    default_target: True
 
 
 onerror:

@@ -83,7 +83,6 @@ def template(name):
     return f"{TEMPLATES}/{name}"
 
 
-
 def first_rule(*names):
     """The first of the named rules that the workflow defines."""
     for name in names:

@@ -16,12 +16,12 @@ for sid in config["sources"]:
             code=code("analysis/core", "analysis/ingest"),
         output:
             **ingest_outputs(sid),
+        log:
+            f"{LOGS}/ingest_{sid}.log",
         params:
             source=sid,
             tables=table_ids(sid),
             stale=config["known_issues"]["stale"],
-        log:
-            f"{LOGS}/ingest_{sid}.log",
         run:
             from analysis.ingest.stage import run
 

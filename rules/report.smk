@@ -24,14 +24,16 @@ rule report_index:
         index_template=template("index.md.j2"),
         codebook_template=template("index_codebook.md.j2"),
         catalogs=translation("index"),
-        code=code("analysis/core", "analysis/report/index.py", "analysis/report/render.py", "analysis/report/markdown.py"),
+        code=code(
+            "analysis/core", "analysis/report/index.py", "analysis/report/render.py", "analysis/report/markdown.py"
+        ),
     output:
         md=f"{REPORTS}/index.md",
         codebook=f"{REPORTS}/codebook.md",
-    params:
-        language=config["language"],
     log:
         f"{LOGS}/report_index.log",
+    params:
+        language=config["language"],
     run:
         from analysis.report.index import run
 
@@ -51,13 +53,15 @@ rule report_html:
         figures=section_figures("survey", "meetings", "channels"),
         template=template("html_page.html.j2"),
         catalogs=translation("html"),
-        code=code("analysis/core", "analysis/report/html.py", "analysis/report/render.py", "analysis/report/markdown.py"),
+        code=code(
+            "analysis/core", "analysis/report/html.py", "analysis/report/render.py", "analysis/report/markdown.py"
+        ),
     output:
         html=f"{REPORTS}/index.html",
-    params:
-        language=config["language"],
     log:
         f"{LOGS}/report_html.log",
+    params:
+        language=config["language"],
     run:
         from analysis.report.html import run
 
