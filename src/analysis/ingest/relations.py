@@ -19,6 +19,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from analysis.core.intervals import Interval
+
 EPS = 1e-9  # float slack on interval ends; far below any printed precision
 
 CHECK_COLUMNS = [
@@ -58,11 +60,8 @@ def _cells(sub: pd.DataFrame) -> str:
 
 def _result(rel, group, exp, prn, cells) -> dict:
     (elo, ehi), (plo, phi) = exp, prn
-    if any(np.isnan(x) for x in (elo, ehi, plo, phi)):
-        status, gap = SKIPPED, np.nan
-    else:
-        gap = max(elo - phi, plo - ehi, 0.0)
-        status = HOLDS if gap <= EPS else FAILS
+    gap = Interval(elo, ehi).gap(Interval(plo, phi))
+    status = SKIPPED if np.isnan(gap) else HOLDS if gap <= EPS else FAILS
     return {
         "relation": rel["id"],
         "type": rel["type"],
@@ -180,7 +179,8 @@ def check_ratio(frame, rel, dim_columns, derived):
             if len(sel) != 1:
                 continue
             d_lo, d_hi = float(sel["lo"].iloc[0]), float(sel["hi"].iloc[0])
-        exp = (np.nan, np.nan) if d_lo <= 0 else (scale * n_lo / d_hi, scale * n_hi / d_lo)
+        ratio = Interval(np.nan, np.nan) if d_lo <= 0 else Interval(n_lo, n_hi) * scale / Interval(d_lo, d_hi)
+        exp = (ratio.lo, ratio.hi)
         out.append(
             _result(
                 rel,
