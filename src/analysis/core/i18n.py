@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_minus_sign_symbol
 
 LOCALES = {"en": "en_GB", "sv": "sv_SE"}
 
@@ -129,7 +129,9 @@ def fmt_number(x: float, language: str, decimals: int | None = None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(x, format=pattern, locale=LOCALES[language])
+    text = format_decimal(x, format=pattern, locale=LOCALES[language])
+    # CLDR's minus sign of the locale (U+2212 in Swedish); Babel's patterns write '-'.
+    return text.replace("-", get_minus_sign_symbol(LOCALES[language]))
 
 
 # Display names of method identifiers used in config.yaml.
