@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from analysis.channels.composition import composition, weighted_mean_check
-from analysis.costmodel.model import FactTable, cost_model, evaluate
 from analysis.core.intervals import printed_interval, rounding_interval
+from analysis.costmodel.model import FactTable, cost_model, evaluate
 from analysis.ingest.facts import parse_facts
 
 ROOT = Path(__file__).resolve().parent.parent
