@@ -31,7 +31,8 @@ def check_fact_ids(doc, known: set[str], facts_file: str) -> None:
 
 
 def check_settings(settings: dict, known: set[str], tables: dict, facts_file: str) -> None:
-    """The fact ids and table of the ``channels`` settings exist (config.yaml)."""
+    """The fact ids, table and organisations named in the ``channels`` settings exist
+    (config.yaml)."""
     expected = f"a fact id of {facts_file}"
     for fid in settings.get("overrides", {}):
         if fid not in known:
@@ -49,6 +50,18 @@ def check_settings(settings: dict, known: set[str], tables: dict, facts_file: st
             f"one of the tables read: {', '.join(sorted(tables))}",
             "channels.composition_table: unknown table",
         )
+    table = tables[settings["composition_table"]]
+    organisations = list(dict.fromkeys(table["organisation"])) if "organisation" in table else []
+    for key in ("direct", "local"):
+        if settings[key] not in organisations:
+            raise InputError(
+                "config.yaml",
+                None,
+                None,
+                settings[key],
+                f"one of the organisations of {settings['composition_table']}: {', '.join(organisations)}",
+                f"channels.{key}: unknown organisation",
+            )
 
 
 def run(input, output, params, log=None) -> None:
@@ -73,8 +86,14 @@ def run(input, output, params, log=None) -> None:
         try:
             results = analyse_channels(tables, facts, {"channels": settings, "intervals": params.intervals})
         except KeyError as exc:
+            # A fact or Tabell 1 cell that the indicators read by name is not in the data.
             raise InputError(
-                "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "channels:"
+                facts_file,
+                None,
+                None,
+                str(exc.args[0] if exc.args else exc),
+                f"the facts and {settings['composition_table']} cells the channel indicators read",
+                "missing in the source's data:",
             ) from None
         for name in TABLES:
             write_parquet(results[name], getattr(output, name), {"settings": settings})

@@ -30,7 +30,7 @@ class FactTable:
 
     def row(self, fid: str):
         if fid not in self.rows.index:
-            raise KeyError(f"fact '{fid}' named in config.yaml channels settings is not in facts.csv")
+            raise KeyError(fid)
         return self.rows.loc[fid]
 
     def value(self, fid: str) -> float:
