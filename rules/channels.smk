@@ -1,29 +1,91 @@
 # Arbetsförmedlingen channel shift (config: channels): Tabell 1 composition, channel
 # indicators, the business-case cost model written out, and its sensitivity.
+# Three jobs: the analysis (result tables), its figures, and its report section.
 
 CHANNELS = config["channels"]["source"]
+CHANNELS_PROCESSED = {
+    "tables": processed(CHANNELS, [config["channels"]["composition_table"]]),
+    "facts": f"{PROCESSED}/{CHANNELS}/facts.parquet",
+    "codebook": f"{PROCESSED}/{CHANNELS}/codebook.parquet",
+}
 
 
 rule channels:
     input:
-        tables=processed(CHANNELS, [config["channels"]["composition_table"]]),
-        facts=f"{PROCESSED}/{CHANNELS}/facts.parquet",
-        codebook=f"{PROCESSED}/{CHANNELS}/codebook.parquet",
+        tables=CHANNELS_PROCESSED["tables"],
+        facts=CHANNELS_PROCESSED["facts"],
         cost_model=f"{RAW}/{CHANNELS}/cost_model.yaml",
         schema=REGISTERS_SCHEMA,
-        code=code("analysis/core", "analysis/costmodel", "analysis/channels", "analysis/report", "figures"),
+        code=code("analysis/core", "analysis/costmodel", "analysis/channels"),
     output:
         **result_outputs(CHANNELS, CHANNELS_TABLES),
-        **figure_outputs(CHANNELS, CHANNELS_FIGURES),
-        md=f"{REPORTS}/arbetsformedlingen.md",
+    log:
+        f"{LOGS}/channels.log",
     params:
         settings=config["channels"],
         intervals=config["intervals"],
-        language=config["language"],
-        formats=config["figure_formats"],
-    log:
-        f"{LOGS}/channels.log",
     run:
         from analysis.channels.stage import run
+
+        run(input, output, params, log)
+
+
+rule figures_channels:
+    input:
+        **CHANNELS_PROCESSED,
+        staff=rules.channels.output.staff,
+        cost_model=rules.channels.output.cost_model,
+        sensitivity=rules.channels.output.sensitivity,
+        catalogs=translation("channels"),
+        code=code(
+            "analysis/core",
+            "analysis/report/channels.py",
+            "analysis/report/channels_figures.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+            "figures/channels.py",
+            "figures/style.py",
+        ),
+    output:
+        **figure_outputs(CHANNELS, CHANNELS_FIGURES),
+    log:
+        f"{LOGS}/figures_channels.log",
+    params:
+        settings=config["channels"],
+        language=config["language"],
+        formats=config["figure_formats"],
+    run:
+        from analysis.report.channels_figures import run
+
+        run(input, output, params, log)
+
+
+rule report_channels:
+    input:
+        **{name: getattr(rules.channels.output, name) for name in CHANNELS_TABLES},
+        facts=CHANNELS_PROCESSED["facts"],
+        codebook=CHANNELS_PROCESSED["codebook"],
+        template=template("channels.md.j2"),
+        catalogs=translation("channels"),
+        code=code(
+            "analysis/core",
+            "analysis/report/channels.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+        ),
+    output:
+        md=f"{REPORTS}/arbetsformedlingen.md",
+    log:
+        f"{LOGS}/report_channels.log",
+    params:
+        settings=config["channels"],
+        language=config["language"],
+        figures={
+            key.removesuffix("_png"): f"figures/{Path(path).name}"
+            for key, path in figure_outputs(CHANNELS, CHANNELS_FIGURES).items()
+            if key.endswith("_png")
+        },
+    run:
+        from analysis.report.channels import run
 
         run(input, output, params, log)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -10,6 +12,14 @@ from matplotlib.ticker import FuncFormatter
 from figures.style import LOCALES, finish, heading, new_figure, percent_formatter
 
 DIRECT, LOCAL, GREY = "#2166ac", "#b2182b", "#999999"
+
+
+def wrap(text: str, width: int, lines: int = 2) -> str:
+    """A long label on at most ``lines`` lines of about ``width`` characters (cut with …)."""
+    parts = textwrap.wrap(text, width)
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], textwrap.shorten(" ".join(parts[lines - 1 :]), width, placeholder=" …")]
+    return "\n".join(parts)
 
 
 def _num(language: str, decimals: int = 0):
@@ -90,7 +100,7 @@ def staff_shift(staff: pd.DataFrame, labels: dict, caption_text: str, language: 
 def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
     """Each estimate relative to its printed value: the printed interval (grey band) and
     the value computed from the printed inputs with its input-rounding interval (dot)."""
-    fig, ax = new_figure(width=8.5, height=1.2 + 0.36 * len(model))
+    fig, ax = new_figure(width=8.5, height=1.2 + 0.42 * len(model))
     y = np.arange(len(model))[::-1]
     for yy, r in zip(y, model.itertuples(), strict=True):
         ax.plot(
@@ -116,34 +126,47 @@ def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, 
     ax.axvline(1.0, color="#333333", linewidth=0.8)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 else _num(language)(v, 0)))
-    ax.set_yticks(y, [labels[e] for e in model["estimate"]], fontsize=8)
+    ax.set_yticks(y, [wrap(labels.get(e, e), 55) for e in model["estimate"]], fontsize=7)
     ax.set_xlabel(labels["xlabel"])
     return finish(fig, ax, labels["title"], caption_text)
 
 
-def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
+def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str, top: int = 3) -> Figure:
     """A tornado block per estimate on one shared percent-change axis: for each input, the
     bar spans the change of the estimate when that input moves over the range; diamonds
     mark the report's own alternative values. Inputs are sorted by influence within each
-    estimate. One Axes for all blocks keeps the figure cheap to draw and comparable."""
+    estimate; beyond the ``top`` most influential, the rest share one bar (spanning all
+    their changes; ``labels["others"]`` with ``%(n)s``) when they are more than one.
+    ``labels`` maps estimates and facts to readable labels (long ones are wrapped).
+    One Axes for all blocks keeps the figure cheap to draw and comparable."""
     estimates = list(dict.fromkeys(sens["estimate"]))
-    n_rows = sum(sens[sens["estimate"] == e]["fact"].nunique() + 1.5 for e in estimates)
-    fig, ax = new_figure(width=8.5, height=1.2 + 0.17 * n_rows)
-    pos, yticks, ylabels = 0.0, [], []
+    blocks = []
     for est in estimates:
         s = sens[sens["estimate"] == est]
+        alternative = s["variation"].str.startswith("alternative")
+        ranged = s[~alternative]
         facts = list(dict.fromkeys(s["fact"]))
-        ranged = s[~s["variation"].str.startswith("alternative")]
         facts.sort(key=lambda f: -ranged[ranged["fact"] == f]["change_pct"].abs().max())
-        heading(ax, pos, labels[est], 7)
+        groups = [[f] for f in facts]
+        if len(facts) > top + 1:
+            groups = [*groups[:top], facts[top:]]
+        blocks.append((est, s, alternative, groups))
+    n_rows = sum(len(groups) + 1.5 for *_, groups in blocks)
+    fig, ax = new_figure(width=8.5, height=1.3 + 0.27 * n_rows)
+    pos, yticks, ylabels = 0.0, [], []
+    for est, s, alternative, groups in blocks:
+        heading(ax, pos, wrap(labels.get(est, est), 110, lines=1), 7)
         pos -= 1
-        for f in facts:
-            r = ranged[ranged["fact"] == f]["change_pct"]
-            ax.barh(pos, r.max() - r.min(), left=r.min(), color="#67a9cf", height=0.7)
-            alt = s[(s["fact"] == f) & s["variation"].str.startswith("alternative")]
+        for group in groups:
+            rows = s["fact"].isin(group)
+            r = s[rows & ~alternative]["change_pct"]
+            pooled = len(group) > 1
+            ax.barh(pos, r.max() - r.min(), left=r.min(), color="#a6cee3" if pooled else "#67a9cf", height=0.7)
+            alt = s[rows & alternative]
             ax.plot(alt["change_pct"], [pos] * len(alt), linestyle="none", marker="D", markersize=3.5, color=LOCAL)
             yticks.append(pos)
-            ylabels.append(labels.get(f, f.replace("_", " ")))
+            text = labels["others"] % {"n": len(group)} if pooled else labels.get(group[0], group[0])
+            ylabels.append(wrap(text, 48))
             pos -= 1
         pos -= 0.5
     ax.axvline(0, color="#333333", linewidth=0.6)

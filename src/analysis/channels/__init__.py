@@ -3,5 +3,5 @@
 Light on import (names only): the rules read :data:`TABLES` and :data:`FIGURES`.
 """
 
-TABLES = ("composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity")
+TABLES = ("composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity", "factors")
 FIGURES = ("composition", "transfers", "staff", "cost_model", "tornado")

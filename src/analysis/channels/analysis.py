@@ -6,7 +6,7 @@ import pandas as pd
 
 from analysis.channels import TABLES
 from analysis.channels.composition import composition, indicators, staff_table, weighted_mean_check
-from analysis.costmodel.model import FactTable, cost_model, sensitivity
+from analysis.costmodel.model import FactTable, cost_model, factor_table, sensitivity
 
 __all__ = ["TABLES", "analyse_channels"]
 
@@ -23,4 +23,5 @@ def analyse_channels(tables: dict[str, pd.DataFrame], facts: pd.DataFrame, confi
         "staff": staff_table(ft),
         "cost_model": cost_model(c["estimates"], ft),
         "sensitivity": sensitivity(c["estimates"], ft, c["sensitivity_range"], c["alternatives"]),
+        "factors": factor_table(c["estimates"], ft),
     }

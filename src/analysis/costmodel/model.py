@@ -30,7 +30,7 @@ class FactTable:
 
     def row(self, fid: str):
         if fid not in self.rows.index:
-            raise KeyError(f"fact '{fid}' named in config.yaml channels settings is not in facts.csv")
+            raise KeyError(fid)
         return self.rows.loc[fid]
 
     def value(self, fid: str) -> float:
@@ -66,6 +66,12 @@ def evaluate(estimate: dict, facts: FactTable, values: dict | None = None) -> tu
 
     A term's interval is the product of its factors' intervals; a negative term
     contributes its upper end to the lower bound (interval subtraction).
+
+    The arithmetic is written out here because :mod:`analysis.core.intervals` only
+    gives a printed number's interval (:func:`printed_interval`), not sums and
+    products of intervals; the claims audit has its own. Both should use one
+    interval type of core once it has one (same order of operations, so that the
+    result tables stay byte-identical).
     """
     point = lo = hi = 0.0
     for term in estimate["terms"]:
@@ -98,6 +104,59 @@ def formula(estimate: dict, facts: FactTable) -> str:
         body = " ".join(parts)[2:]
         terms.append(("− " if term.get("sign", 1) < 0 else "+ ") + f"({body})")
     return " ".join(terms).lstrip("+ ")
+
+
+def factor_table(estimates: list[dict], facts: FactTable) -> pd.DataFrame:
+    """Every factor of every estimate, in model order, as the report shows it.
+
+    Returns
+    -------
+    DataFrame
+        ``estimate, term, sign, factor, fact, value, divide, shown, name, name_sv, why,
+        why_sv``: ``term`` and ``factor`` count from 1; ``fact`` is empty for a
+        constant; ``value`` is the point value used (a fact's printed value or its
+        override); ``shown`` is the value as printed (with its qualifier) or the
+        constant as the report would print it. ``name``/``why`` and their Swedish
+        variants are the model's own words (``None`` where the model gives none).
+    """
+    rows = []
+    for est in estimates:
+        for t, term in enumerate(est["terms"], start=1):
+            for k, f in enumerate(term["factors"], start=1):
+                fid = f.get("fact")
+                rows.append(
+                    {
+                        "estimate": est["id"],
+                        "term": t,
+                        "sign": int(term.get("sign", 1)),
+                        "factor": k,
+                        "fact": fid or "",
+                        "value": facts.value(fid) if fid else float(f["value"]),
+                        "divide": bool(f.get("divide", False)),
+                        "shown": facts.shown(fid) if fid else _constant(f["value"]),
+                        "name": f.get("name"),
+                        "name_sv": f.get("name_sv"),
+                        "why": f.get("why"),
+                        "why_sv": f.get("why_sv"),
+                    }
+                )
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "estimate",
+            "term",
+            "sign",
+            "factor",
+            "fact",
+            "value",
+            "divide",
+            "shown",
+            "name",
+            "name_sv",
+            "why",
+            "why_sv",
+        ],
+    )
 
 
 def cost_model(estimates: list[dict], facts: FactTable) -> pd.DataFrame:

@@ -1,310 +1,342 @@
-"""The channel-shift section: figures with captions and the Markdown of reports/arbetsformedlingen.md."""
+"""The channel-shift section: reports/arbetsformedlingen.md from the result tables.
+
+Rows for the template ``channels.md.j2`` are built here from the tables of the
+``channels`` analysis, the source's facts (readable labels: a fact's ``description``,
+or ``description_sv`` in Swedish) and its codebook (Tabell 1 labels). The template holds
+the sentences; the words inside table cells (verdicts, units, indicator names) are
+``_()`` calls below. :func:`captions` is shared with the figures job
+(:mod:`analysis.report.channels_figures`), so the Markdown quotes the captions the
+figures draw. Light on import: no matplotlib, scipy or statsmodels.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from analysis.core.i18n import fmt_number
-from analysis.report.markdown import md_table
+from analysis.core.stage import stage_run
+from analysis.core.store import write_text
+from analysis.report.render import catalog_path, render, translations
 
-TEXT = {
-    "en": {
-        "title": "Arbetsförmedlingen: channel shift and the business-case cost model (2019)",
-        "intro": (
-            "The report's savings and costs come from a business-case spreadsheet that is not published; "
-            "the text gives volumes, minutes and hourly rates. This section writes every estimate out as "
-            "volume × minutes × hourly cost × period from the printed figures, says which it reproduces, "
-            "varies every input, and gives the channel statistics of Tabell 1 with intervals."
-        ),
-        "method": (
-            "**Method.** A printed number stands for an interval: its rounding (a whole number keeps at "
-            "least two significant digits: 28 000 means 27 500–28 500) widened by its qualifier "
-            "(`intervals.qualifiers` in config.yaml, e.g. *omkring* ±5 %). An estimate is *reproduced* when "
-            "the value computed from the printed inputs lies in the printed result's interval, *reproduced "
-            "within input rounding* when only the intervals overlap, otherwise *not reproduced* (with the "
-            "gap). No factor is tuned; assumptions the text does not settle are stated per factor. Shares "
-            "of Tabell 1 are compared with Newcombe intervals (counts = share × N)."
-        ),
-        "model": "Printed and reproduced estimates",
-        "estimate": "Estimate",
-        "printed": "Printed",
-        "computed": "Computed",
-        "interval": "Interval from input rounding",
-        "verdict": "Verdict",
-        "formula": "Formula (printed inputs)",
-        "assumptions": "Assumptions",
-        "sensitivity": "Sensitivity",
-        "sens_text": (
-            "Largest change of each estimate when one input moves by {lo} / +{hi} %, and under the report's own "
-            "alternative values."
-        ),
-        "largest": "Most influential input",
-        "range": "Range of the result",
-        "alternatives": "Alternatives",
-        "composition": "Tabell 1: who is registered with VO Direkt",
-        "comp_text": (
-            "VO Direkt minus VO Arbetssökande/arbetsgivare, percentage points, with {conf} Newcombe intervals."
-        ),
-        "group": "Subgroup",
-        "week": "Week",
-        "difference": "Difference (pp)",
-        "weighted": "The total column is the count-weighted mean of the two organisations in {holds} of {n} rows.",
-        "indicators": "Channel indicators",
-        "indicator": "Indicator",
-        "value": "Value",
-        "inputs": "Inputs",
-        "note": "Note",
-        "staff": "Customer-facing staff",
-        "figure": "Figure",
-        "fig_composition": "Subgroup shares by organisation, week 5 (open) and week 35 (filled)",
-        "fig_transfers": "Transfers between channels, January–August 2019",
-        "fig_staff": "Customer-facing staff, January and August 2019",
-        "fig_model": "Estimates relative to the printed value",
-        "fig_tornado": "Sensitivity of each estimate to its inputs",
-        "share_of": "Share of the organisation's job seekers",
-        "transfers_axis": "Job seekers moved",
-        "staff_axis": "Staff",
-        "model_axis": "Computed / printed (log scale); grey: printed interval",
-        "change_axis": "Change of the estimate",
-        "cap_composition": "Source: Arbetsförmedlingen 2019, Analys 2019:14, Tabell 1. Printed shares.",
-        "cap_transfers": (
-            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on transfers between channels. Printed counts."
-        ),
-        "cap_staff": (
-            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on staff and footnote 40. "
-            "Local = total − VO Direkt."
-        ),
-        "cap_model": (
-            "Source: Arbetsförmedlingen 2019, Analys 2019:14. Each estimate computed from the printed inputs "
-            "(config.yaml channels.estimates) over its printed value; bars: interval from the rounding of the inputs. "
-            "Blue: reproduced; orange: within input rounding; red: not reproduced."
-        ),
-        "cap_tornado": (
-            "Source: as the cost model. Bars: change of the estimate when one input moves by {lo} to +{hi} %; "
-            "diamonds: the report's own alternative values."
-        ),
-        "direct_to_local": "VO Direkt → local offices",
-        "local_to_pdm": "Local offices → PDM",
-        "2019-01": "January 2019",
-        "2019-08": "August 2019",
-    },
-    "sv": {
-        "title": "Arbetsförmedlingen: kanalförflyttning och kalkylmodellen (2019)",
-        "intro": (
-            "Rapportens besparingar och kostnader kommer från en kalkylmodell som inte är publicerad; texten anger "
-            "volymer, minuter och timkostnader. Avsnittet skriver ut varje skattning som volym × minuter × timkostnad "
-            "× period ur de tryckta siffrorna, anger vilka som kan återskapas, varierar varje indata och ger "
-            "kanalstatistiken i tabell 1 med intervall."
-        ),
-        "method": (
-            "**Metod.** Ett tryckt tal står för ett intervall: dess avrundning (ett heltal behåller minst två "
-            "värdesiffror: 28 000 betyder 27 500–28 500) vidgat med dess kvalificering (`intervals.qualifiers` i "
-            "config.yaml, t.ex. *omkring* ±5 %). En skattning är *återskapad* när värdet beräknat ur de tryckta "
-            "indata ligger i den tryckta siffrans intervall, *återskapad inom indatas avrundning* när bara "
-            "intervallen överlappar, annars *inte återskapad* (med avståndet). Ingen faktor justeras; antaganden "
-            "som texten inte avgör anges per faktor. Andelar i tabell 1 jämförs med Newcombe-intervall."
-        ),
-        "model": "Tryckta och återskapade skattningar",
-        "estimate": "Skattning",
-        "printed": "Tryckt",
-        "computed": "Beräknat",
-        "interval": "Intervall från indatas avrundning",
-        "verdict": "Bedömning",
-        "formula": "Formel (tryckta indata)",
-        "assumptions": "Antaganden",
-        "sensitivity": "Känslighet",
-        "sens_text": (
-            "Största förändringen av varje skattning när en indata ändras med {lo} / +{hi} %, och med rapportens "
-            "egna alternativa värden."
-        ),
-        "largest": "Mest inflytelserika indata",
-        "range": "Resultatets spann",
-        "alternatives": "Alternativ",
-        "composition": "Tabell 1: vilka som är inskrivna på VO Direkt",
-        "comp_text": "VO Direkt minus VO Arbetssökande/arbetsgivare, procentenheter, med {conf} Newcombe-intervall.",
-        "group": "Undergrupp",
-        "week": "Vecka",
-        "difference": "Skillnad (procentenheter)",
-        "weighted": "Totalkolumnen är det antalsvägda medelvärdet av de två organisationerna i {holds} av {n} rader.",
-        "indicators": "Kanalindikatorer",
-        "indicator": "Indikator",
-        "value": "Värde",
-        "inputs": "Indata",
-        "note": "Not",
-        "staff": "Medarbetare som arbetar med kund",
-        "figure": "Figur",
-        "fig_composition": "Andelar per undergrupp och organisation, vecka 5 (ofyllt) och vecka 35 (fyllt)",
-        "fig_transfers": "Överflyttningar mellan kanaler, januari–augusti 2019",
-        "fig_staff": "Medarbetare som arbetar med kund, januari och augusti 2019",
-        "fig_model": "Skattningar i förhållande till det tryckta värdet",
-        "fig_tornado": "Varje skattnings känslighet för sina indata",
-        "share_of": "Andel av organisationens arbetssökande",
-        "transfers_axis": "Flyttade arbetssökande",
-        "staff_axis": "Medarbetare",
-        "model_axis": "Beräknat / tryckt (logaritmisk skala); grått: tryckt intervall",
-        "change_axis": "Skattningens förändring",
-        "cap_composition": "Källa: Arbetsförmedlingen 2019, Analys 2019:14, tabell 1. Tryckta andelar.",
-        "cap_transfers": "Källa: Arbetsförmedlingen 2019, Analys 2019:14, avsnittet om överflyttningar. Tryckta antal.",
-        "cap_staff": (
-            "Källa: Arbetsförmedlingen 2019, Analys 2019:14, avsnittet om medarbetare och fotnot 40. "
-            "Lokalt = totalt − VO Direkt."
-        ),
-        "cap_model": (
-            "Källa: Arbetsförmedlingen 2019, Analys 2019:14. Varje skattning beräknad ur tryckta indata "
-            "(config.yaml channels.estimates) delat med det tryckta värdet; streck: intervall från indatas avrundning. "
-            "Blått: återskapad; orange: inom indatas avrundning; rött: inte återskapad."
-        ),
-        "cap_tornado": (
-            "Källa: som kalkylmodellen. Staplar: skattningens förändring när en indata ändras med {lo} till +{hi} %; "
-            "romber: rapportens egna alternativa värden."
-        ),
-        "direct_to_local": "VO Direkt → lokala kontor",
-        "local_to_pdm": "Lokala kontor → PDM",
-        "2019-01": "januari 2019",
-        "2019-08": "augusti 2019",
-    },
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction into the catalog; it is translated where it is shown."""
+    return text
+
+
+# Fact units (facts.csv ``unit``) as a reader sees them after a number.
+UNITS = {
+    "hours": N_("hours"),
+    "SEK_million": N_("SEK million"),
+    "SEK_per_hour": N_("SEK per hour"),
+    "minutes": N_("minutes"),
+    "calls": N_("calls"),
+    "visits": N_("visits"),
+    "units": N_("units"),
+    "reports": N_("reports"),
+    "registrations": N_("registrations"),
+    "transfers": N_("transfers"),
+    "staff": N_("staff"),
+    "percent": N_("%"),
 }
 
 VERDICTS = {
-    "en": {
-        "reproduced": "reproduced",
-        "reproduced within input rounding": "within input rounding",
-        "not reproduced": "**not reproduced**",
-    },
-    "sv": {
-        "reproduced": "återskapad",
-        "reproduced within input rounding": "inom indatas avrundning",
-        "not reproduced": "**inte återskapad**",
-    },
+    "reproduced": N_("reproduced"),
+    "reproduced within input rounding": N_("within input rounding"),
+    "not reproduced": N_("**not reproduced**"),
 }
 
+# The indicators table names each indicator and its note in English (its text is part
+# of the result table); these are the same texts as messages to translate.
+INDICATORS = {
+    "direct registration share, August 2019": N_("direct registration share, August 2019"),
+    "digital share of activity reports, Jan-Aug 2019": N_("digital share of activity reports, Jan-Aug 2019"),
+    "answered share of PDM activity-report calls": N_("answered share of PDM activity-report calls"),
+    "automatic review, actual / planned": N_("automatic review, actual / planned"),
+    "transfers VO Direkt -> local per transfer local -> PDM": N_(
+        "transfers VO Direkt -> local per transfer local -> PDM"
+    ),
+    "VO Direkt share of customer-facing staff, January": N_("VO Direkt share of customer-facing staff, January"),
+    "VO Direkt share of customer-facing staff, August": N_("VO Direkt share of customer-facing staff, August"),
+    "customer-facing staff, change January-August": N_("customer-facing staff, change January-August"),
+    "VO Direkt staff, change January-August": N_("VO Direkt staff, change January-August"),
+    "net transfers to local offices, Jan-Aug 2019": N_("net transfers to local offices, Jan-Aug 2019"),
+    "local staff (total - VO Direkt), change January-August": N_(
+        "local staff (total - VO Direkt), change January-August"
+    ),
+    "VO Direkt job seekers, week 35 / week 5": N_("VO Direkt job seekers, week 35 / week 5"),
+}
+JOB_SEEKER_SHARE = "VO Direkt share of job seekers, "
 
-def channels_figures(results: dict, tables: dict, facts: pd.DataFrame, codebook: pd.DataFrame, config: dict) -> dict:
-    """{key: (Figure, caption)} for every key in :data:`FIGURES`."""
-    from figures import channels as fc
+NOTES = {
+    "printed as 85 %": N_("printed as 85 %"),
+    "printed as 'över 90' and 'närmare 92' %": N_("printed as 'över 90' and 'närmare 92' %"),
+    "printed as 12 %": N_("printed as 12 %"),
+    "printed as 17 %": N_("printed as 17 %"),
+    "printed as -17 %": N_("printed as -17 %"),
+    "printed as 'cirka 15' %": N_("printed as 'cirka 15' %"),
+    "printed as -22 %": N_("printed as -22 %"),
+    "printed as 6 % (week 5) and 10 % (week 35)": N_("printed as 6 % (week 5) and 10 % (week 35)"),
+    "printed as 'i det närmaste fördubblats'": N_("printed as 'i det närmaste fördubblats'"),
+}
 
-    language, c = config["language"], config["channels"]
-    T = TEXT[language]
-    tid = c["composition_table"]
-    en = dict(zip(zip(codebook["table_id"], codebook["label"], strict=True), codebook["label_en"], strict=True))
-    lab = {label: (label if language == "sv" else en.get((tid, label), label)) for (t, label) in en if t == tid}
-    lo, hi = (fmt_number(100 * abs(x), language, 0) for x in c["sensitivity_range"])
-    out = {}
-    labels = lab | {"title": T["fig_composition"], "xlabel": T["share_of"]}
-    cap = T["cap_composition"]
-    out["composition"] = (fc.composition_dots(tables[tid], c["direct"], c["local"], labels, cap, language), cap)
-    fv = facts.set_index("id")["value"]
-    values = pd.Series(
-        {"direct_to_local": fv["transfers_direkt_to_local"], "local_to_pdm": fv["transfers_local_to_pdm"]}
-    )
-    cap = T["cap_transfers"]
-    out["transfers"] = (
-        fc.transfers(values, T | {"title": T["fig_transfers"], "xlabel": T["transfers_axis"]}, cap, language),
-        cap,
-    )
-    staff = results["staff"]
-    labels = T | {o: o for o in staff["organisation"]} | {"title": T["fig_staff"], "ylabel": T["staff_axis"]}
-    cap = T["cap_staff"]
-    out["staff"] = (fc.staff_shift(staff, labels, cap, language), cap)
-    model = results["cost_model"]
-    labels = {e: e.replace("_", " ") for e in model["estimate"]} | {"title": T["fig_model"], "xlabel": T["model_axis"]}
-    cap = T["cap_model"]
-    out["cost_model"] = (fc.printed_vs_reproduced(model, labels, cap, language), cap)
-    labels = {e: e.replace("_", " ") for e in model["estimate"]} | {
-        "title": T["fig_tornado"],
-        "xlabel": T["change_axis"],
+# Organisations of the staff table (as the analysis names them).
+ORGANISATIONS = {
+    "VO Direkt": "VO Direkt",
+    "local (VO Arbetssökande and VO Arbetsgivare)": N_("local (VO Arbetssökande and VO Arbetsgivare)"),
+}
+
+MONTHS = {"2019-01": N_("January 2019"), "2019-08": N_("August 2019")}
+
+
+def translate(mapping: dict[str, str], text: str, _) -> str:
+    """The translation of a known text of a result table; unknown text as it is."""
+    return _(mapping[text]) if text in mapping else text
+
+
+def minus(x: float, language: str, decimals: int = 0) -> str:
+    """A magnitude with a real minus sign in front: '−20'."""
+    return "−" + fmt_number(abs(x), language, decimals)
+
+
+def captions(_, settings: dict, language: str) -> dict[str, str]:
+    """Caption of every figure, keyed as ``analysis.channels.FIGURES`` (both jobs use it)."""
+    lo, hi = settings["sensitivity_range"]
+    return {
+        "composition": _("Source: Arbetsförmedlingen 2019, Analys 2019:14, Tabell 1. Printed shares."),
+        "transfers": _(
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on transfers between channels. Printed counts."
+        ),
+        "staff": _(
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on staff and footnote 40. "
+            "Local = total − VO Direkt."
+        ),
+        "cost_model": _(
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14. Each estimate computed from the printed inputs "
+            "(cost_model.yaml) over its printed value; bars: interval from the rounding of the inputs. "
+            "Blue: reproduced; orange: within input rounding; red: not reproduced."
+        ),
+        "tornado": _(
+            "Source: as the cost model. Bars: change of the estimate when one input moves by %(lo)s to +%(hi)s %%; "
+            "diamonds: the report's own alternative values."
+        )
+        % {"lo": minus(100 * lo, language), "hi": fmt_number(100 * abs(hi), language, 0)},
     }
-    cap = T["cap_tornado"].format(lo=lo, hi=hi)
-    out["tornado"] = (fc.tornado(results["sensitivity"], labels, cap, language), cap)
+
+
+# -- labels ---------------------------------------------------------------------------
+
+
+def text(value) -> str:
+    """A text cell of a table: missing (None, NaN) is empty."""
+    return value if isinstance(value, str) else ""
+
+
+def sv(row, column: str, language: str) -> str:
+    """``<column>_sv`` of a row in Swedish when given, else ``<column>``."""
+    return (text(row.get(f"{column}_sv")) if language == "sv" else "") or text(row.get(column))
+
+
+def fact_labels(facts: pd.DataFrame, language: str) -> dict[str, str]:
+    """A readable label of every fact: its description (Swedish when available)."""
+    return {r["id"]: sv(r, "description", language) for r in facts.to_dict("records")}
+
+
+def estimate_labels(model: pd.DataFrame, facts: dict[str, str]) -> dict[str, str]:
+    """Each estimate labelled by the description of the printed figure it reproduces."""
+    return {r.estimate: facts.get(r.printed_fact, r.estimate.replace("_", " ")) for r in model.itertuples()}
+
+
+def unit(name: str, _) -> str:
+    return _(UNITS[name]) if name in UNITS else name.replace("_", " ")
+
+
+def with_unit(shown: str, unit_name: str, _) -> str:
+    """A printed value followed by its unit: '28 000 reports', '60 %'."""
+    return f"{shown} {unit(unit_name, _)}"
+
+
+def codebook_names(codebook: pd.DataFrame, table_id: str, language: str) -> dict[str, str]:
+    """Printed labels of a table -> label shown (as printed in Swedish, label_en in English)."""
+    cb = codebook[codebook["table_id"] == table_id]
+    return {r.label: (r.label if language == "sv" else r.label_en) for r in cb.itertuples()}
+
+
+# -- rows -----------------------------------------------------------------------------
+
+
+def _decimals(v: float) -> int:
+    return 2 if abs(v) < 100 else 0
+
+
+def cost_model_rows(model: pd.DataFrame, labels: dict[str, str], _, language: str) -> list[list[str]]:
+    """Printed value, computed value with its interval and the verdict of each estimate."""
+    rows = []
+    for r in model.itertuples():
+        d = _decimals(r.computed)
+        printed = f"{r.qualifier} {r.printed}".strip() + f" ({unit(r.unit, _)})"
+        rows.append(
+            [
+                labels[r.estimate],
+                printed,
+                fmt_number(r.computed, language, d),
+                f"{fmt_number(r.computed_lo, language, d)} – {fmt_number(r.computed_hi, language, d)}",
+                translate(VERDICTS, r.verdict, _),
+            ]
+        )
+    return rows
+
+
+def assumptions(factors: pd.DataFrame, units: dict[str, str], language: str, _) -> dict[str, str]:
+    """Per estimate, the stated assumption of each factor: '28 000 reports: footnote 24; ...'."""
+    out = {}
+    for est, sub in factors.groupby("estimate", sort=False):
+        texts = []
+        for f in sub.to_dict("records"):
+            if not text(f["why"]):
+                continue
+            what = (
+                with_unit(f["shown"], units[f["fact"]], _) if f["fact"] else f"{f['shown']} ({sv(f, 'name', language)})"
+            )
+            texts.append(f"{what}: {sv(f, 'why', language)}")
+        out[est] = "; ".join(dict.fromkeys(texts))
     return out
 
 
-def channels_markdown(results: dict, codebook: pd.DataFrame, config: dict, figures: dict) -> str:
-    """Markdown of the section; ``figures`` maps a key to (relative path, caption)."""
-    language, c = config["language"], config["channels"]
-    T, V = TEXT[language], VERDICTS[language]
-    n = lambda x, d=0: fmt_number(x, language, d)  # noqa: E731
+def formula_rows(
+    model: pd.DataFrame, factors: pd.DataFrame, labels: dict[str, str], units: dict[str, str], language: str, _
+) -> list[list[str]]:
+    """Each estimate written out with the printed inputs, and its assumptions."""
+    why = assumptions(factors, units, language, _)
+    return [[labels[r.estimate], r.formula, why.get(r.estimate, "")] for r in model.itertuples()]
 
-    def fig(key):
-        path, cap = figures[key]
-        return [f"![{cap}]({path})", "", f"*{T['figure']}: {cap}*", ""]
 
-    def decimals(v):
-        return 2 if abs(v) < 100 else 0
+def sensitivity_rows(
+    sens: pd.DataFrame,
+    labels: dict[str, str],
+    facts: pd.DataFrame,
+    language: str,
+    _,
+) -> list[list[str]]:
+    """Per estimate: the most influential input, the range of results and the result
+    under each of the report's own alternative values ('320 SEK per hour → 289 SEK per
+    hour: -9.7 %')."""
+    names = fact_labels(facts, language)
+    f = facts.set_index("id")
 
-    out = [f"# {T['title']}", "", T["intro"], "", T["method"], ""]
-    m = results["cost_model"]
-    out += [f"## {T['model']}", ""]
+    def shown(fid):
+        r = f.loc[fid]
+        return with_unit(f"{r['qualifier']} {r['printed']}".strip(), r["unit"], _)
+
     rows = []
-    for r in m.itertuples():
-        printed = f"{r.qualifier} {r.printed}".strip() + f" ({r.unit})"
+    for est, sub in sens.groupby("estimate", sort=False):
+        alternative = sub["variation"].str.startswith("alternative")
+        ranged, alts = sub[~alternative], sub[alternative]
+        top = ranged.loc[ranged["change_pct"].abs().idxmax()]
+        alt_text = "; ".join(
+            f"{shown(a.fact)} → {shown(a.variation.split(': ')[1])}: {fmt_number(a.change_pct, language, 1)} %"
+            for a in alts.itertuples()
+        )
         rows.append(
             [
-                f"`{r.estimate}`",
-                printed,
-                n(r.computed, decimals(r.computed)),
-                f"{n(r.computed_lo, decimals(r.computed))} – {n(r.computed_hi, decimals(r.computed))}",
-                V[r.verdict],
+                labels[est],
+                names.get(top["fact"], top["fact"]),
+                f"{fmt_number(sub['result'].min(), language, 2)} – {fmt_number(sub['result'].max(), language, 2)}",
+                alt_text,
             ]
         )
-    out += [md_table([T["estimate"], T["printed"], T["computed"], T["interval"], T["verdict"]], rows, numeric={2}), ""]
-    rows = [[f"`{r.estimate}`", r.formula, r.assumptions] for r in m.itertuples()]
-    out += [md_table([T["estimate"], T["formula"], T["assumptions"]], rows), ""]
-    out += fig("cost_model")
+    return rows
 
-    s = results["sensitivity"]
-    lo, hi = (n(100 * abs(x)) for x in c["sensitivity_range"])
-    out += [f"## {T['sensitivity']}", "", T["sens_text"].format(lo=f"−{lo}", hi=hi), ""]
-    rows = []
-    for est, sub in s.groupby("estimate", sort=False):
-        ranged = sub[~sub["variation"].str.startswith("alternative")]
-        top = ranged.loc[ranged["change_pct"].abs().idxmax()]
-        alts = sub[sub["variation"].str.startswith("alternative")]
-        alt_text = "; ".join(
-            f"{a.fact} → {a.variation.split(': ')[1]}: {n(a.change_pct, 1)} %" for a in alts.itertuples()
-        )
-        rows.append(
-            [f"`{est}`", f"`{top['fact']}`", f"{n(sub['result'].min(), 2)} – {n(sub['result'].max(), 2)}", alt_text]
-        )
-    out += [md_table([T["estimate"], T["largest"], T["range"], T["alternatives"]], rows), ""]
-    out += fig("tornado")
 
-    out += [f"## {T['composition']}", "", T["comp_text"].format(conf=n(100 * c["confidence"]) + " %"), ""]
-    comp = results["composition"]
+def composition_rows(comp: pd.DataFrame, names: dict[str, str], language: str) -> list[list[str]]:
+    """Direct minus local share of each subgroup and week, with its interval."""
+    n = lambda x: fmt_number(x, language, 1)  # noqa: E731
     d = comp[comp["comparison"] == "direct_minus_local"]
-    tid = c["composition_table"]
-    en = dict(zip(zip(codebook["table_id"], codebook["label"], strict=True), codebook["label_en"], strict=True))
-    name = lambda x: x if language == "sv" else en.get((tid, x), x)  # noqa: E731
-    rows = [
+    return [
         [
-            name(r.group),
-            r.where,
-            n(r.share_a, 1),
-            n(r.share_b, 1),
-            n(r.diff_pp, 1),
-            f"{n(r.lower_pp, 1)} – {n(r.upper_pp, 1)}",
+            names.get(r.group, r.group),
+            names.get(r.where, r.where),
+            n(r.share_a),
+            n(r.share_b),
+            n(r.diff_pp),
+            f"{n(r.lower_pp)} – {n(r.upper_pp)}",
         ]
         for r in d.itertuples()
     ]
-    out += [
-        md_table(
-            [T["group"], T["week"], name(c["direct"]), name(c["local"]), T["difference"], "CI"], rows, numeric={2, 3, 4}
-        ),
-        "",
-    ]
-    w = results["weighted_mean"]
-    out += [T["weighted"].format(holds=int(w["holds"].sum()), n=len(w)), ""]
-    out += fig("composition")
 
-    out += [f"## {T['indicators']}", ""]
+
+def indicator_name(text: str, _) -> str:
+    if text.startswith(JOB_SEEKER_SHARE):
+        return _("VO Direkt share of job seekers, %(week)s") % {"week": text[len(JOB_SEEKER_SHARE) :]}
+    return translate(INDICATORS, text, _)
+
+
+def indicator_rows(ind: pd.DataFrame, language: str, _) -> list[list[str]]:
+    """Each channel indicator with its interval, inputs and what the report printed."""
+    n = lambda x: fmt_number(x, language, 2)  # noqa: E731
     rows = []
-    for r in results["indicators"].itertuples():
-        ci = "" if r.lower != r.lower else f"{n(r.lower, 2)} – {n(r.upper, 2)}"
-        rows.append([r.indicator, n(r.value, 2), ci, r.inputs, r.note])
-    out += [md_table([T["indicator"], T["value"], "CI / interval", T["inputs"], T["note"]], rows, numeric={1}), ""]
-    out += fig("transfers")
-    st = results["staff"]
-    rows = [[r.month, r.organisation, n(r.staff), n(r.share, 1)] for r in st.itertuples()]
-    out += [f"## {T['staff']}", "", md_table(["", "", T["staff_axis"], "%"], rows, numeric={2, 3}), ""]
-    out += fig("staff")
-    return "\n".join(out)
+    for r in ind.itertuples():
+        ci = "" if r.lower != r.lower else f"{n(r.lower)} – {n(r.upper)}"
+        rows.append([indicator_name(r.indicator, _), n(r.value), ci, r.inputs, translate(NOTES, r.note, _)])
+    return rows
+
+
+def staff_rows(staff: pd.DataFrame, language: str, _) -> list[list[str]]:
+    return [
+        [
+            translate(MONTHS, r.month, _),
+            translate(ORGANISATIONS, r.organisation, _),
+            fmt_number(r.staff, language, 0),
+            fmt_number(r.share, language, 1),
+        ]
+        for r in staff.itertuples()
+    ]
+
+
+# -- stage ----------------------------------------------------------------------------
+
+RESULTS = ("composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity", "factors")
+
+
+def context(frames: dict[str, pd.DataFrame], settings: dict, language: str, figures: dict[str, str], _) -> dict:
+    """Everything the template ``channels.md.j2`` shows, formatted for ``language``."""
+    facts, model = frames["facts"], frames["cost_model"]
+    labels = estimate_labels(model, fact_labels(facts, language))
+    units = dict(zip(facts["id"], facts["unit"], strict=True))
+    names = codebook_names(frames["codebook"], settings["composition_table"], language)
+    w = frames["weighted_mean"]
+    lo, hi = settings["sensitivity_range"]
+    return {
+        "model": cost_model_rows(model, labels, _, language),
+        "formulas": formula_rows(model, frames["factors"], labels, units, language, _),
+        "sensitivity": sensitivity_rows(frames["sensitivity"], labels, facts, language, _),
+        "range_lo": minus(100 * lo, language),
+        "range_hi": fmt_number(100 * abs(hi), language, 0),
+        "confidence": fmt_number(100 * settings["confidence"], language, 0) + " %",
+        "direct": names.get(settings["direct"], settings["direct"]),
+        "local": names.get(settings["local"], settings["local"]),
+        "composition": composition_rows(frames["composition"], names, language),
+        "holds": fmt_number(int(w["holds"].sum()), language, 0),
+        "checked": fmt_number(len(w), language, 0),
+        "indicators": indicator_rows(frames["indicators"], language, _),
+        "staff": staff_rows(frames["staff"], language, _),
+        "figures": figures,
+        "captions": captions(_, settings, language),
+    }
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage: result tables, facts and codebook -> ``output.md`` (template ``input.template``).
+
+    ``params.figures`` maps a figure key to its path relative to reports/.
+    """
+    with stage_run("report_channels", output, log) as record:
+        frames = {}
+        for name in (*RESULTS, "facts", "codebook"):
+            frames[name] = pd.read_parquet(getattr(input, name))
+            record.read(getattr(input, name), frames[name])
+        language = params.language
+        trans = translations(language, catalog_path(input.catalogs))
+        ctx = context(frames, params.settings, language, dict(params.figures), trans.gettext)
+        write_text(render(input.template, language, trans, **ctx), output.md)
+        record.wrote(output.md)
