@@ -2,19 +2,24 @@
 # intervals and tests (rule survey, no language), their figures (figures_survey) and
 # the report section (report_survey).
 
+import os
+
 from analysis.survey import FIGURES as SURVEY_EXTRA_FIGURES
 
 SURVEY = config["survey"]["source"]
 SURVEY_FIGURES = [*table_ids(SURVEY), *SURVEY_EXTRA_FIGURES]
 
 
-def survey_figure_links():
-    """Figure key -> its path relative to reports/ (the PNG, else the first format)."""
-    fmt = "png" if "png" in config["figure_formats"] else config["figure_formats"][0]
-    outputs = figure_outputs(SURVEY, SURVEY_FIGURES)
-    return {
-        k: str(Path(outputs[f"{k}_{fmt}"]).relative_to(REPORTS)) for k in SURVEY_FIGURES
-    }
+# The report links each figure by its path relative to reports/ (the PNG, else the
+# first configured format).
+SURVEY_LINK_FORMAT = (
+    "png" if "png" in config["figure_formats"] else config["figure_formats"][0]
+)
+SURVEY_FIGURE_FILES = figure_outputs(SURVEY, SURVEY_FIGURES)
+SURVEY_FIGURE_LINKS = {
+    k: os.path.relpath(SURVEY_FIGURE_FILES[f"{k}_{SURVEY_LINK_FORMAT}"], REPORTS)
+    for k in SURVEY_FIGURES
+}
 
 
 rule survey:
@@ -55,7 +60,7 @@ rule figures_survey:
             "figures/style.py",
         ),
     output:
-        **figure_outputs(SURVEY, SURVEY_FIGURES),
+        **SURVEY_FIGURE_FILES,
     log:
         f"{LOGS}/figures_survey.log",
     params:
@@ -92,7 +97,7 @@ rule report_survey:
     params:
         settings=config["survey"],
         language=config["language"],
-        figures=survey_figure_links(),
+        figures=SURVEY_FIGURE_LINKS,
     run:
         from analysis.report.survey import run
 

@@ -86,11 +86,10 @@ def run(input, output, params, log=None) -> None:
             language,
             trans.gettext,
         )
+        missing = [key for key in params.figures if key not in figures]
+        if missing:
+            raise InputError(input.estimates, None, None, missing[0], "a Likert or answer table", "no figure for")
         for key in params.figures:
-            if key not in figures:
-                raise InputError(
-                    input.estimates, None, None, key, "a Likert or answer table with results", "no figure for"
-                )
             paths = {fmt: getattr(output, f"{key}_{fmt}") for fmt in params.formats}
             write_figure(figures[key], paths)
             for path in paths.values():
