@@ -1,7 +1,25 @@
 # Riksrevisionen survey (config: survey): recovered denominators, estimates with
-# intervals, tests, figures and the report section.
+# intervals and tests (rule survey, no language), their figures (figures_survey) and
+# the report section (report_survey).
+
+import os
+
+from analysis.survey import FIGURES as SURVEY_EXTRA_FIGURES
 
 SURVEY = config["survey"]["source"]
+SURVEY_FIGURES = [*table_ids(SURVEY), *SURVEY_EXTRA_FIGURES]
+
+
+# The report links each figure by its path relative to reports/ (the PNG, else the
+# first configured format).
+SURVEY_LINK_FORMAT = (
+    "png" if "png" in config["figure_formats"] else config["figure_formats"][0]
+)
+SURVEY_FIGURE_FILES = figure_outputs(SURVEY, SURVEY_FIGURES)
+SURVEY_FIGURE_LINKS = {
+    k: os.path.relpath(SURVEY_FIGURE_FILES[f"{k}_{SURVEY_LINK_FORMAT}"], REPORTS)
+    for k in SURVEY_FIGURES
+}
 
 
 rule survey:
@@ -9,18 +27,78 @@ rule survey:
         tables=processed(SURVEY),
         facts=f"{PROCESSED}/{SURVEY}/facts.parquet",
         codebook=f"{PROCESSED}/{SURVEY}/codebook.parquet",
-        code=code("analysis/core", "analysis/survey", "analysis/report", "figures"),
+        code=code("analysis/core", "analysis/survey"),
     output:
         **result_outputs(SURVEY, SURVEY_TABLES),
-        **figure_outputs(SURVEY, [*table_ids(SURVEY), "dotplot"]),
-        md=f"{REPORTS}/riksrevisionen.md",
+    log:
+        f"{LOGS}/survey.log",
+    params:
+        settings=config["survey"],
+    run:
+        from analysis.survey.stage import run
+
+        run(input, output, params, log)
+
+
+rule figures_survey:
+    input:
+        tables=processed(SURVEY),
+        facts=f"{PROCESSED}/{SURVEY}/facts.parquet",
+        codebook=f"{PROCESSED}/{SURVEY}/codebook.parquet",
+        estimates=rules.survey.output.estimates,
+        answers=rules.survey.output.answers,
+        catalogs=translation("survey"),
+        code=code(
+            "analysis/core",
+            "analysis/survey/__init__.py",
+            "analysis/survey/shared.py",
+            "analysis/report/survey.py",
+            "analysis/report/survey_figures.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+            "figures/survey.py",
+            "figures/style.py",
+        ),
+    output:
+        **SURVEY_FIGURE_FILES,
+    log:
+        f"{LOGS}/figures_survey.log",
     params:
         settings=config["survey"],
         language=config["language"],
         formats=config["figure_formats"],
-    log:
-        f"{LOGS}/survey.log",
+        figures=SURVEY_FIGURES,
     run:
-        from analysis.survey.stage import run
+        from analysis.report.survey_figures import run
+
+        run(input, output, params, log)
+
+
+rule report_survey:
+    input:
+        **{name: rules.survey.output[name] for name in SURVEY_TABLES},
+        tables=processed(SURVEY),
+        facts=f"{PROCESSED}/{SURVEY}/facts.parquet",
+        codebook=f"{PROCESSED}/{SURVEY}/codebook.parquet",
+        template=template("survey.md.j2"),
+        catalogs=translation("survey"),
+        code=code(
+            "analysis/core",
+            "analysis/survey/__init__.py",
+            "analysis/survey/shared.py",
+            "analysis/report/survey.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+        ),
+    output:
+        md=f"{REPORTS}/riksrevisionen.md",
+    log:
+        f"{LOGS}/report_survey.log",
+    params:
+        settings=config["survey"],
+        language=config["language"],
+        figures=SURVEY_FIGURE_LINKS,
+    run:
+        from analysis.report.survey import run
 
         run(input, output, params, log)

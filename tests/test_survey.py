@@ -19,6 +19,7 @@ from analysis.survey.methods import (
     compact_ranges,
     count_range,
     holm,
+    homogeneity_table,
     homogeneity_tests,
     mean_score_test,
     pairwise_share_tests,
@@ -207,6 +208,32 @@ def test_mean_score_with_integer_scores_by_hand():
 def test_small_expected_counts_warn():
     with pytest.warns(SmallExpectedWarning, match="below 5"):
         homogeneity_tests(pd.DataFrame([[10, 1], [12, 0]]))
+
+
+def test_small_expected_counts_are_returned_as_a_note():
+    # Rows (10, 1) and (12, 0): totals 11 and 12, columns 22 and 1, n = 23. Expected counts
+    # 11 x 22 / 23 = 10.52, 11 x 1 / 23 = 0.48, 12 x 22 / 23 = 11.48, 12 x 1 / 23 = 0.52.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # returned, not warned
+        frame, note = homogeneity_table(pd.DataFrame([[10, 1], [12, 0]]), design_effects=(1.0,))
+    assert note == "2 of 4 expected counts are below 5 (smallest 0.48); the chi-square approximation is weak"
+    assert frame["n_expected_below_5"].iloc[0] == 2
+    assert frame["min_expected"].iloc[0] == pytest.approx(11 / 23)
+    assert homogeneity_table(COUNTS, design_effects=(1.0,))[1] == ""
+
+
+def test_table_specific_bound_wins():
+    from analysis.survey.shared import select_bound
+
+    bounds = [
+        {"agency": "A", "at_most": "all_a", "why": "general"},
+        {"agency": "A", "at_most": "all_a", "minus": "untrained", "table": "t8", "why": "t8 only"},
+        {"agency": "B", "at_most": "all_b", "table": "t8", "why": "b in t8"},
+    ]
+    assert select_bound("t8", "A", bounds)["why"] == "t8 only"
+    assert select_bound("t3", "A", bounds)["why"] == "general"
+    assert select_bound("t3", "B", bounds) is None
+    assert select_bound("t8", "C", bounds) is None
 
 
 def test_pairwise_holm_by_hand():

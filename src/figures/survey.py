@@ -1,6 +1,6 @@
 """Figures of the survey analysis. Each function takes data (and optionally an Axes),
 draws, and returns the Figure; none of them saves files (the caller does, see
-``analysis.store.write_figure``). Only matplotlib's object API is used (no pyplot state),
+``analysis.core.store.write_figure``). Only matplotlib's object API is used (no pyplot state),
 so the functions are safe to call from Snakemake's job threads."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from analysis.core.i18n import fmt_number
 from figures.style import caption, new_figure, percent_formatter, title
 
 # Diverging palette (ColorBrewer RdBu): strongest disagreement red, strongest agreement blue.
@@ -69,7 +70,8 @@ def likert_diverging(
     twin.set_ylim(ax.get_ylim())
     # A row that no N reproduces (flagged in the denominators table) has no N to show.
     n_text = [
-        f"{labels['n_label']} {int(v)}" if v == v else labels.get("no_n", "N –") for v in n.reindex(rows).to_numpy()
+        f"{labels['n_label']} {fmt_number(v, language, 0)}" if v == v else labels.get("no_n", "N –")
+        for v in n.reindex(rows).to_numpy()
     ]
     twin.set_yticks(y, n_text)
     twin.tick_params(length=0)

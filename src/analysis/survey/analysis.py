@@ -2,12 +2,12 @@
 
 ``analyse_survey`` takes the ingested tables and facts of one survey source and the
 ``survey`` section of the config, and returns tidy frames with fixed column orders. It
-does no I/O; the CLI adapter writes the frames, the figures and the report section.
+does no I/O and holds no report text; the stage writes the frames, the figure and report
+jobs read them.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,19 +16,13 @@ import pandas as pd
 from analysis.core.numbers import parse_number
 from analysis.core.proportions import proportion_ci
 from analysis.survey.methods import (
-    SmallExpectedWarning,
     compact_ranges,
     counts_for,
-    homogeneity_tests,
+    homogeneity_table,
     pairwise_share_tests,
     recover_row,
 )
-
-CAVEAT = (
-    "The same respondents rate several agencies, so the agency rows are not independent "
-    "samples; the tests treat them as if they were. The p-values under design effects "
-    "1.5 and 2 show how conclusions change if the effective sample is smaller."
-)
+from analysis.survey.shared import CHECKS, classify_tables, select_bound
 
 
 @dataclass
@@ -53,24 +47,11 @@ def fact_value(facts: pd.DataFrame, fact_id: str) -> float:
     return float(hit.iloc[0])
 
 
-def classify_tables(tables: dict[str, pd.DataFrame], settings: dict) -> tuple[list[str], list[str]]:
-    """Likert tables (row x response percents) and answer tables (answer x count/percent)."""
-    row, resp, ans = settings["row_dimension"], settings["response_dimension"], settings["answer_dimension"]
-    likert = sorted(t for t, f in tables.items() if {row, resp} <= set(f.columns) and "score" in f.columns)
-    answers = sorted(t for t, f in tables.items() if ans in f.columns and {"count", "percent"} <= set(f["measure"]))
-    return likert, answers
-
-
 def row_bound(table_id: str, row_label: str, settings: dict, facts: pd.DataFrame) -> tuple[int, str]:
     """The upper bound on a row's N from the configured printed constraints (most specific wins)."""
     bound = int(fact_value(facts, settings["respondents_fact"]))
     why = "all respondents"
-    best = None
-    for b in settings["bounds"]:
-        if b["agency"] != row_label or b.get("table", table_id) != table_id:
-            continue
-        if best is None or ("table" in b and "table" not in best):
-            best = b
+    best = select_bound(table_id, row_label, settings["bounds"])
     if best is not None:
         value = fact_value(facts, best["at_most"]) - (fact_value(facts, best["minus"]) if "minus" in best else 0)
         bound, why = int(value), best["why"]
@@ -186,12 +167,9 @@ def analyse_survey(
         if len(count_table) < 2:
             continue
         ct = pd.DataFrame(count_table).T.fillna(0)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", SmallExpectedWarning)
-            t = homogeneity_tests(ct, settings["design_effects"])
+        t, note = homogeneity_table(ct, settings["design_effects"])
         t.insert(0, "table_id", tid)
-        t["warning"] = "; ".join(str(w.message) for w in caught if issubclass(w.category, SmallExpectedWarning))
-        t["caveat"] = CAVEAT
+        t["warning"] = note
         test_rows.append(t)
         positive = [c for c in ct.columns if (f.loc[f[resp] == c, "direction"] == "positive").any()]
         pw = pairwise_share_tests(
@@ -266,7 +244,7 @@ def _answer_tables(tables, answer_tables, facts, en, settings) -> tuple[pd.DataF
             checks.append(
                 {
                     "table_id": tid,
-                    "check": "answers given = sum of answers per respondent x respondents",
+                    "check": CHECKS["answers_given"],
                     "printed": total,
                     "expected": expected,
                     "holds": total == expected,
@@ -277,7 +255,7 @@ def _answer_tables(tables, answer_tables, facts, en, settings) -> tuple[pd.DataF
             checks.append(
                 {
                     "table_id": tid,
-                    "check": "respondents by number of answers add up to all respondents",
+                    "check": CHECKS["respondents_by_answers"],
                     "printed": sum(split.values()),
                     "expected": respondents,
                     "holds": sum(split.values()) == respondents,
@@ -288,7 +266,7 @@ def _answer_tables(tables, answer_tables, facts, en, settings) -> tuple[pd.DataF
             checks.append(
                 {
                     "table_id": tid,
-                    "check": "answers add up to all respondents (single response)",
+                    "check": CHECKS["single_response"],
                     "printed": total,
                     "expected": respondents,
                     "holds": total == respondents,

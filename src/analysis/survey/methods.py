@@ -188,7 +188,20 @@ def mean_score_test(counts: np.ndarray, scores: np.ndarray | None = None) -> tup
     return float(q), counts.shape[0] - 1
 
 
-def homogeneity_tests(counts: pd.DataFrame, design_effects=(1.0, 1.5, 2.0), ordinal: bool = True) -> pd.DataFrame:
+def small_expected_note(expected: np.ndarray) -> str:
+    """The diagnostic for expected counts below 5 ("" when there are none)."""
+    small = int((expected < 5).sum())
+    if not small:
+        return ""
+    return (
+        f"{small} of {expected.size} expected counts are below 5 (smallest {expected.min():.2f}); "
+        "the chi-square approximation is weak"
+    )
+
+
+def homogeneity_table(
+    counts: pd.DataFrame, design_effects=(1.0, 1.5, 2.0), ordinal: bool = True
+) -> tuple[pd.DataFrame, str]:
     """Chi-square test of homogeneity (and the ordinal mean-score test) on a count table.
 
     Parameters
@@ -203,9 +216,12 @@ def homogeneity_tests(counts: pd.DataFrame, design_effects=(1.0, 1.5, 2.0), ordi
 
     Returns
     -------
-    DataFrame
+    (DataFrame, str)
         ``test, statistic, df, deff, statistic_adjusted, p_value, cramers_v,
-        min_expected, n_expected_below_5, n`` (one row per test and design effect).
+        min_expected, n_expected_below_5, n`` (one row per test and design effect), and
+        the note on small expected counts (:func:`small_expected_note`, "" if none).
+        The note is returned, not warned, so that callers in threads need no
+        ``warnings.catch_warnings`` (which is not thread-safe).
     """
     table = counts.to_numpy(dtype=float)
     keep = table.sum(axis=0) > 0  # a category nobody chose carries no information
@@ -213,13 +229,6 @@ def homogeneity_tests(counts: pd.DataFrame, design_effects=(1.0, 1.5, 2.0), ordi
     n = table.sum()
     chi2, _, dof, expected = stats.chi2_contingency(table, correction=False)
     small = int((expected < 5).sum())
-    if small:
-        warnings.warn(
-            f"{small} of {expected.size} expected counts are below 5 (smallest {expected.min():.2f}); "
-            "the chi-square approximation is weak",
-            SmallExpectedWarning,
-            stacklevel=2,
-        )
     rows = []
     tests = [("chi_square_homogeneity", chi2, dof)]
     if ordinal:
@@ -242,7 +251,16 @@ def homogeneity_tests(counts: pd.DataFrame, design_effects=(1.0, 1.5, 2.0), ordi
                     "n": n,
                 }
             )
-    return pd.DataFrame.from_records(rows)
+    return pd.DataFrame.from_records(rows), small_expected_note(expected)
+
+
+def homogeneity_tests(counts: pd.DataFrame, design_effects=(1.0, 1.5, 2.0), ordinal: bool = True) -> pd.DataFrame:
+    """:func:`homogeneity_table` that warns (:class:`SmallExpectedWarning`) instead of
+    returning the note on small expected counts."""
+    frame, note = homogeneity_table(counts, design_effects, ordinal)
+    if note:
+        warnings.warn(note, SmallExpectedWarning, stacklevel=2)
+    return frame
 
 
 def holm(p_values) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Figures draw what the data say: bar geometry, interval ends, byte-identical files."""
+"""Survey figures draw what the data say: bar geometry, interval ends, byte-identical files."""
 
 from __future__ import annotations
 
@@ -93,7 +93,21 @@ def test_saved_figures_are_byte_identical(tmp_path):
             "c",
             "en",
         )
-        write_figure(fig, tmp_path / f"f{k}.png", tmp_path / f"f{k}.svg")
+        write_figure(fig, {"png": tmp_path / f"f{k}.png", "svg": tmp_path / f"f{k}.svg"})
         digests.append(tuple(hashlib.sha256((tmp_path / f"f{k}.{e}").read_bytes()).hexdigest() for e in ("png", "svg")))
     assert digests[0] == digests[1]
     assert b"<dc:date>" not in (tmp_path / "f0.svg").read_bytes()
+
+
+def test_likert_n_labels_use_the_report_language():
+    fig = likert_diverging(
+        SHARES,
+        ["positive", "positive", "negative", "negative"],
+        pd.Series({"A": 1200, "B": 40}),
+        LABELS,
+        "c",
+        "sv",
+    )
+    texts = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert "N ≥ 1\u00a0200" in texts  # Swedish grouping: a no-break space (Babel)
+    assert fig.axes[0].xaxis.get_major_formatter()(-50, 0) == "50\u00a0%"  # left of zero: a share, not negative

@@ -1,0 +1,399 @@
+"""The survey's three jobs called directly, as their rules call them: the analysis stage,
+the figure job and the report job, on the real Riksrevisionen tables ingested into a
+temporary folder. Values are checked against hand calculations."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.core.i18n import fmt_number
+from analysis.core.stage import StageError
+from analysis.core.store import read_meta, to_json, write_parquet
+from analysis.survey import FIGURES, TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+SID = "riksrevisionen_2022"
+RAW = ROOT / "data/raw" / SID
+TEMPLATE = ROOT / "src/analysis/report/templates/survey.md.j2"
+PO = ROOT / "src/analysis/report/locale/sv/LC_MESSAGES/survey.po"
+TABLE_IDS = sorted(p.stem for p in (RAW / "tables").glob("*.csv"))
+KEYS = [*TABLE_IDS, *FIGURES]
+LINKS = {k: f"figures/{SID}_{k}.png" for k in KEYS}
+
+
+class Files(NS):
+    """Named files as Snakemake passes them: attributes, and iteration over the paths."""
+
+    def __iter__(self):
+        return iter(vars(self).values())
+
+
+@pytest.fixture(scope="module")
+def settings() -> dict:
+    return yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["survey"]
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory) -> Path:
+    """The survey source ingested by the ingest stage into a temporary data/processed/<source>."""
+    from analysis.ingest.stage import run
+
+    out = tmp_path_factory.mktemp("processed")
+    outputs = {t: str(out / f"{t}.parquet") for t in TABLE_IDS}
+    outputs |= {k: str(out / f"{k}.parquet") for k in ("facts", "catalog", "codebook", "validation", "known_issues")}
+    known = [str(RAW / "known_issues.yaml")] if (RAW / "known_issues.yaml").is_file() else []
+    run(
+        NS(
+            source=str(RAW / "source.yaml"),
+            known_issues=known,
+            facts=[str(RAW / "facts.csv")],
+            events=[],
+            tables=sorted(str(p) for p in (RAW / "tables").iterdir()),
+            schemas=[str(p) for p in sorted((ROOT / "schemas").glob("*.schema.yaml"))],
+        ),
+        Files(**outputs),
+        NS(source=SID, tables=TABLE_IDS, stale="error"),
+        None,
+    )
+    return out
+
+
+def stage_input(processed: Path, tables=None, facts=None) -> NS:
+    return NS(
+        tables=tables or [str(processed / f"{t}.parquet") for t in TABLE_IDS],
+        facts=facts or str(processed / "facts.parquet"),
+        codebook=str(processed / "codebook.parquet"),
+    )
+
+
+def result_output(folder: Path) -> NS:
+    out = {}
+    for name in TABLES:
+        out[name] = str(folder / f"{SID}_{name}.parquet")
+        out[f"{name}_csv"] = str(folder / f"{SID}_{name}.csv")
+    return Files(**out)
+
+
+@pytest.fixture(scope="module")
+def results(processed, settings, tmp_path_factory) -> NS:
+    """The result tables written by the analysis stage."""
+    from analysis.survey.stage import run
+
+    folder = tmp_path_factory.mktemp("tables")
+    output = result_output(folder)
+    log = folder / "survey.log"
+    run(stage_input(processed), output, NS(settings=settings), str(log))
+    output.log = log
+    return output
+
+
+def wilson(c: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson's score interval by its formula (Agresti 2013, 1.4.4)."""
+    p = c / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+# Analysis stage ----------------------------------------------------------------------
+
+
+def test_stage_writes_every_table_with_provenance(results, settings):
+    for name in TABLES:
+        frame = pd.read_parquet(getattr(results, name))
+        csv = pd.read_csv(getattr(results, f"{name}_csv"))
+        assert len(frame) == len(csv) > 0
+        assert read_meta(getattr(results, name))["settings"] == json.loads(to_json(settings))
+    log = results.log.read_text(encoding="utf-8")
+    assert log.count("read ") == len(TABLE_IDS) + 2  # every table, facts, codebook
+    assert log.count("wrote ") == len(TABLES)
+
+
+def test_stage_bound_and_counts_of_migrationsverket_tabell_8(results):
+    den = pd.read_parquet(results.denominators)
+    mv = den[(den["table_id"] == "tabell_8") & (den["row"] == "Migrationsverket") & (den["rule"] == "half_up")].iloc[0]
+    # Footnote 126: 64 respondents serve Migrationsverket, 19 of them had no training: 64 - 19 = 45.
+    assert mv["bound"] == 45 and mv["bound_why"].startswith("footnote 126: 19 of those 64")
+    # 10/45 = 22.2 %, 18/45 = 40.0 %, 12/45 = 26.7 %, 5/45 = 11.1 % (hand division), and only N = 45.
+    assert (mv["feasible"], mv["chosen_n"], mv["counts_at_chosen"]) == ("45", 45, "10/18/12/5")
+    sk = den[(den["table_id"] == "tabell_3") & (den["row"] == "Skatteverket") & (den["rule"] == "half_up")].iloc[0]
+    assert (sk["bound"], sk["bound_why"]) == (539, "all respondents")
+
+
+def test_stage_estimates_are_wilson_intervals(results):
+    est = pd.read_parquet(results.estimates)
+    pos = est[(est["table_id"] == "tabell_8") & (est["row"] == "Migrationsverket") & (est["direction"] == "positive")]
+    total = pos[pos["score"] == 0].iloc[0]
+    assert (total["count"], total["n"]) == (10 + 18, 45)
+    lo, hi = wilson(28, 45)
+    assert (total["share"], total["lower"], total["upper"]) == pytest.approx((28 / 45, lo, hi))
+    assert total["category"] == "Instämmer helt + Instämmer delvis"
+
+
+def test_stage_tests_note_small_expected_counts_and_carry_no_prose(results):
+    tests = pd.read_parquet(results.tests)
+    assert "caveat" not in tests.columns  # the caveat is report text (template)
+    est = pd.read_parquet(results.estimates)
+    cells = est[(est["table_id"] == "tabell_6") & (est["score"] > 0)].pivot(
+        index="row", columns="category", values="count"
+    )
+    table = cells.to_numpy(dtype=float)
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()  # E_ij = r_i c_j / n
+    small = int((expected < 5).sum())
+    row = tests[(tests["table_id"] == "tabell_6")].iloc[0]
+    assert row["n_expected_below_5"] == small == 6
+    assert row["warning"].startswith(f"{small} of {expected.size} expected counts are below 5")
+    assert f"warning: tabell_6: {small} of 20" in results.log.read_text(encoding="utf-8")
+
+
+def test_stage_answer_checks_by_hand(results):
+    checks = pd.read_parquet(results.answer_checks)
+    given = checks[checks["check"].str.startswith("answers given")].iloc[0]
+    # Tabell 4 prints 147 + 227 + 166 + 338 + 69 + 25 = 972 answers; 433 gave two and 106 one: 2 x 433 + 106 = 972.
+    assert (given["printed"], given["expected"], given["holds"]) == (972, 972, True)
+    answers = pd.read_parquet(results.answers)
+    dont_know = answers[(answers["table_id"] == "tabell_5") & (answers["answer"] == "Vet ej")].iloc[0]
+    assert dont_know["share"] == pytest.approx(5 / 539)
+    assert dont_know["printed_percent"] == "0,9 %"
+
+
+def test_stage_unknown_fact_is_a_located_error_and_leaves_no_outputs(processed, settings, tmp_path):
+    from analysis.survey.stage import run
+
+    output = result_output(tmp_path)
+    Path(output.denominators).write_text("stale")  # a previous run's output is removed too
+    log = tmp_path / "survey.log"
+    with pytest.raises(StageError, match=r"config\.yaml: .*respondents_missing"):
+        run(stage_input(processed), output, NS(settings=settings | {"respondents_fact": "respondents_missing"}), log)
+    assert not list(tmp_path.glob("*.parquet")) and not list(tmp_path.glob("*.csv"))
+    assert "error: config.yaml" in log.read_text(encoding="utf-8")
+
+
+def test_stage_rejects_a_table_that_is_not_a_survey_table(processed, settings, tmp_path):
+    from analysis.survey.stage import run
+
+    odd = tmp_path / "odd.parquet"
+    write_parquet(pd.DataFrame({"year": ["2020"], "measure": ["count"], "value": [1.0]}), odd, {"table": {"id": "odd"}})
+    tables = [*stage_input(processed).tables, str(odd)]
+    output = result_output(tmp_path / "out")
+    with pytest.raises(StageError, match=f"{odd}.*odd"):
+        run(stage_input(processed, tables=tables), output, NS(settings=settings), None)
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+# Report job --------------------------------------------------------------------------
+
+
+def report_input(processed: Path, results: NS, catalogs=()) -> NS:
+    return NS(
+        **{name: getattr(results, name) for name in TABLES},
+        tables=[str(processed / f"{t}.parquet") for t in TABLE_IDS],
+        facts=str(processed / "facts.parquet"),
+        codebook=str(processed / "codebook.parquet"),
+        template=str(TEMPLATE),
+        catalogs=list(catalogs),
+    )
+
+
+@pytest.fixture(scope="module")
+def swedish_catalog(tmp_path_factory) -> str:
+    from analysis.report.catalogs import run
+
+    mo = tmp_path_factory.mktemp("locale") / "survey.mo"
+    run(NS(po=str(PO)), NS(mo=str(mo)))
+    return str(mo)
+
+
+@pytest.fixture(scope="module")
+def english(processed, results, settings, tmp_path_factory) -> str:
+    from analysis.report.survey import run
+
+    md = tmp_path_factory.mktemp("en") / "riksrevisionen.md"
+    run(report_input(processed, results), Files(md=str(md)), NS(settings=settings, language="en", figures=LINKS))
+    return md.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def swedish(processed, results, settings, swedish_catalog, tmp_path_factory) -> str:
+    from analysis.report.survey import run
+
+    md = tmp_path_factory.mktemp("sv") / "riksrevisionen.md"
+    run(
+        report_input(processed, results, [swedish_catalog]),
+        Files(md=str(md)),
+        NS(settings=settings, language="sv", figures=LINKS),
+    )
+    return md.read_text(encoding="utf-8")
+
+
+def test_report_english_rows_by_hand(english):
+    lo, hi = wilson(28, 45)
+    interval = f"{100 * 28 / 45:.1f}% ({100 * lo:.1f}%–{100 * hi:.1f}%)"
+    assert f"| Swedish Migration Agency | 45 | {interval} |" in english
+    assert (
+        "| Swedish Migration Agency | 45: footnote 126: 19 of those 64 had no training and are excluded "
+        "| 1: 45–45 | 1: 45–45 | 45 | 10/18/12/5 |"
+    ) in english
+    assert "| answers given = sum of answers per respondent x respondents | 2 x 433 + 1 x 106 = 972 | yes |" in english
+    assert "*Warning:* 6 of 20 expected counts are below 5" in english
+    assert "> The same respondents rate several agencies" in english  # the caveat, from the template
+    # Readable table numbers, not internal ids.
+    assert "| Swedish Pensions Agency | Tabell 3, Tabell 6, Tabell 7, Tabell 9 | 1 | 539 |" in english
+    assert "tabell_" not in english.replace(".png", "").split("figures/")[0]
+
+
+def test_report_links_figures_with_the_shared_captions(english, processed, settings):
+    from analysis.report.render import translations
+    from analysis.report.survey import figure_captions, read_source
+
+    _tables, sidecars = read_source([str(processed / f"{t}.parquet") for t in TABLE_IDS])
+    likert = ["tabell_3", "tabell_6", "tabell_7", "tabell_8", "tabell_9"]
+    captions = figure_captions(
+        translations("en", None).gettext, settings, sidecars, likert, ["tabell_4", "tabell_5"], 539, "en"
+    )
+    assert set(captions) == set(KEYS)
+    for key in KEYS:
+        assert f"![{captions[key]}]({LINKS[key]})" in english
+        assert f"*Figure: {captions[key]}*" in english
+    assert captions["tabell_4"].endswith("the shares add up to more than 100 %.")  # %% in the message
+
+
+def test_report_swedish_has_no_english_sentence(swedish):
+    assert swedish.startswith("# Riksrevisionen: enkäten till servicehandläggare (2022)")
+    for english_word in ("Recovered", "Shares with", "Warning", "Pairwise", "respondents", "Figure:", " vs "):
+        assert english_word not in swedish
+    lo, hi = wilson(28, 45)
+    sv = f"{100 * 28 / 45:.1f}\u00a0% ({100 * lo:.1f}\u00a0%–{100 * hi:.1f}\u00a0%)".replace(".", ",")
+    assert f"| Migrationsverket | 45 | {sv} |" in swedish
+    assert "| Skatteverket | 539: alla svarande |" in swedish
+    # Skatteverket - Pensionsmyndigheten in Tabell 7: a negative difference, in Swedish number format.
+    assert f"| Skatteverket – Pensionsmyndigheten | {fmt_number(-13.6, 'sv', 1)} |" in swedish
+    assert "Möjliga N (avrundning uppåt vid 5)" in swedish
+    assert "*Varning:* 6 av 20 förväntade antal är under 5 (minst 1,42)" in swedish
+    assert "| 433 + 106 jämfört med 539 | ja |" in swedish
+
+
+def test_report_swedish_bound_reason_from_the_facts(processed, results, settings, swedish_catalog, tmp_path):
+    from analysis.report.survey import run
+
+    facts = pd.read_parquet(processed / "facts.parquet")
+    facts["description_sv"] = facts["id"].map(
+        {
+            "respondents_migrationsverket_offices": "Svarande på kontor för Migrationsverket",
+            "no_training_migrationsverket": "",
+        }
+    )
+    path = tmp_path / "facts.parquet"
+    write_parquet(facts, path)
+    inp = report_input(processed, results, [swedish_catalog])
+    inp.facts = str(path)
+    md = tmp_path / "riksrevisionen.md"
+    run(inp, Files(md=str(md)), NS(settings=settings, language="sv", figures=LINKS))
+    text = md.read_text(encoding="utf-8")
+    assert "| Migrationsverket | 64: Svarande på kontor för Migrationsverket |" in text
+    # An empty Swedish description falls back to the English one.
+    no_training = facts.set_index("id").loc["no_training_migrationsverket", "description"]
+    assert f"| Migrationsverket | 45: Svarande på kontor för Migrationsverket (64) minus {no_training} (19) |" in text
+
+
+def test_report_without_results_for_a_table_fails_cleanly(processed, results, settings, tmp_path):
+    from analysis.report.survey import run
+
+    den = pd.read_parquet(results.denominators)
+    path = tmp_path / "denominators.parquet"
+    write_parquet(den[den["table_id"] != "tabell_9"], path)
+    inp = report_input(processed, results)
+    inp.denominators = str(path)
+    md = tmp_path / "riksrevisionen.md"
+    with pytest.raises(StageError, match=r"denominators\.parquet.*tabell_9"):
+        run(inp, Files(md=str(md)), NS(settings=settings, language="en", figures=LINKS), str(tmp_path / "log"))
+    assert not md.exists()
+
+
+def test_report_job_imports_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, analysis.report.survey; "
+        "print([m for m in ('matplotlib', 'scipy', 'statsmodels') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# Figure job --------------------------------------------------------------------------
+
+
+def figure_input(processed: Path, results: NS, catalogs=()) -> NS:
+    return NS(
+        tables=[str(processed / f"{t}.parquet") for t in TABLE_IDS],
+        facts=str(processed / "facts.parquet"),
+        codebook=str(processed / "codebook.parquet"),
+        estimates=results.estimates,
+        answers=results.answers,
+        catalogs=list(catalogs),
+    )
+
+
+def test_figure_job_draws_every_key(processed, results, settings, tmp_path):
+    from analysis.report.survey_figures import run
+
+    output = Files(**{f"{k}_png": str(tmp_path / f"{SID}_{k}.png") for k in KEYS})
+    log = tmp_path / "figures.log"
+    run(
+        figure_input(processed, results),
+        output,
+        NS(settings=settings, language="en", formats=["png"], figures=KEYS),
+        log,
+    )
+    for k in KEYS:
+        assert Path(getattr(output, f"{k}_png")).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert log.read_text(encoding="utf-8").count("wrote ") == len(KEYS)
+
+
+def test_figures_swedish_labels_and_shared_captions(processed, results, settings, swedish_catalog):
+    from analysis.report.render import translations
+    from analysis.report.survey import figure_captions, read_source
+    from analysis.report.survey_figures import survey_figures
+
+    tables, sidecars = read_source([str(processed / f"{t}.parquet") for t in TABLE_IDS])
+    _ = translations("sv", swedish_catalog).gettext
+    codebook = pd.read_parquet(processed / "codebook.parquet")
+    est, ans = pd.read_parquet(results.estimates), pd.read_parquet(results.answers)
+    figs = survey_figures(est, ans, tables, sidecars, codebook, settings, 539, "sv", _)
+    assert set(figs) == set(KEYS)
+    likert = ["tabell_3", "tabell_6", "tabell_7", "tabell_8", "tabell_9"]
+    captions = figure_captions(_, settings, sidecars, likert, ["tabell_4", "tabell_5"], 539, "sv")
+    for key, fig in figs.items():
+        drawn = fig.get_supxlabel()
+        assert "".join(drawn.split()) == "".join(captions[key].split())  # wrapped, same words
+    t8 = figs["tabell_8"]
+    n_labels = [t.get_text() for t in t8.axes[1].get_yticklabels()]
+    assert "N ≥ 45" in n_labels  # Migrationsverket: 64 - 19
+    assert t8.axes[0].get_xlabel() == "Andel av de svarande"
+    assert [t.get_text() for t in t8.axes[0].get_yticklabels()][-1] == "Migrationsverket"  # as printed
+    assert figs["tabell_4"].axes[0].get_xlabel() == "Andel av alla 539 svarande"
+    assert figs["dotplot"].axes[0].get_xlabel() == "Positiv andel"
+
+
+def test_figure_job_without_a_declared_figure_fails_cleanly(processed, results, settings, tmp_path):
+    from analysis.report.survey_figures import run
+
+    keys = [*KEYS, "tabell_99"]
+    output = Files(**{f"{k}_png": str(tmp_path / f"{SID}_{k}.png") for k in keys})
+    with pytest.raises(StageError, match=r"estimates\.parquet.*tabell_99"):
+        run(
+            figure_input(processed, results),
+            output,
+            NS(settings=settings, language="en", formats=["png"], figures=keys),
+        )
+    assert not list(tmp_path.glob("*.png"))
