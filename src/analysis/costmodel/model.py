@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.core.intervals import printed_interval
+from analysis.core.intervals import Interval, printed_interval
 
 
 class FactTable:
@@ -49,41 +49,36 @@ class FactTable:
         return f"{self.overrides[fid]} (override of {text})" if fid in self.overrides else text
 
 
-def _factor(f: dict, facts: FactTable, values: dict | None = None) -> tuple[float, float, float]:
-    """(point, lo, hi) of one factor; ``values`` replaces fact points (sensitivity)."""
+def _factor(f: dict, facts: FactTable, values: dict | None = None) -> tuple[float, Interval]:
+    """(point, interval) of one factor; ``values`` replaces fact points (sensitivity)."""
     if "fact" in f:
         v = (values or {}).get(f["fact"], facts.value(f["fact"]))
-        lo, hi = facts.interval(f["fact"]) if not values or f["fact"] not in values else (v, v)
+        iv = Interval(*facts.interval(f["fact"])) if not values or f["fact"] not in values else Interval.point(v)
     else:
-        v = lo = hi = float(f["value"])
+        v = float(f["value"])
+        iv = Interval.point(v)
     if f.get("divide"):
-        return 1 / v, 1 / hi, 1 / lo
-    return v, lo, hi
+        return 1 / v, 1 / iv
+    return v, iv
 
 
 def evaluate(estimate: dict, facts: FactTable, values: dict | None = None) -> tuple[float, float, float]:
     """Point value and interval of an estimate (all factors are positive).
 
-    A term's interval is the product of its factors' intervals; a negative term
-    contributes its upper end to the lower bound (interval subtraction).
-
-    The arithmetic is written out here because :mod:`analysis.core.intervals` only
-    gives a printed number's interval (:func:`printed_interval`), not sums and
-    products of intervals; the claims audit has its own. Both should use one
-    interval type of core once it has one (same order of operations, so that the
-    result tables stay byte-identical).
+    A term's interval is the product of its factors' intervals; terms are added or
+    subtracted with interval arithmetic (:class:`analysis.core.intervals.Interval`), so a
+    negative term contributes its upper end to the lower bound.
     """
-    point = lo = hi = 0.0
+    point, total = 0.0, Interval.point(0.0)
     for term in estimate["terms"]:
         sign = term.get("sign", 1)
-        p, a, b = 1.0, 1.0, 1.0
+        p, iv = 1.0, Interval.point(1.0)
         for f in term["factors"]:
-            fp, fa, fb = _factor(f, facts, values)
-            p, a, b = p * fp, a * fa, b * fb
+            fp, fiv = _factor(f, facts, values)
+            p, iv = p * fp, iv * fiv
         point += sign * p
-        lo += sign * (a if sign > 0 else b)
-        hi += sign * (b if sign > 0 else a)
-    return point, lo, hi
+        total = total + iv if sign > 0 else total - iv
+    return point, total.lo, total.hi
 
 
 def _constant(value: float) -> str:
