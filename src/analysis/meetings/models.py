@@ -35,11 +35,20 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from analysis.core.proportions import proportion_ci
 
 FAMILIES = ("quasi_poisson", "negative_binomial")
+
+# The odds-ratio model (:func:`odds_ratios`) is saturated, so its fitted proportions
+# equal the observed ones exactly, and statsmodels reads that as 'perfect prediction' on
+# every fit. With every proportion strictly between 0 and 1 (checked there) nothing is
+# separated. The filter is registered once, at import: stages run in threads of one
+# process, where toggling filters with ``warnings.catch_warnings`` is not safe.
+warnings.filterwarnings(
+    "ignore", message="Perfect separation or prediction detected", category=PerfectSeparationWarning
+)
 
 
 def half_year_series(frame: pd.DataFrame, series: dict[str, str]) -> pd.DataFrame:
@@ -183,14 +192,13 @@ def design(t: np.ndarray, half: np.ndarray, breaks: list[int]) -> pd.DataFrame:
 
 def _fit(y: np.ndarray, X: pd.DataFrame, family: str, cov: str, maxlags: int):
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": maxlags}} if cov == "hac" else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if family == "quasi_poisson":
-            return sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2", **hac)
-        if family == "negative_binomial":
-            model = sm.NegativeBinomial(y, X, loglike_method="nb2")
-            start = np.r_[sm.GLM(y, X, family=sm.families.Poisson()).fit().params.to_numpy(), 0.05]
-            return model.fit(start_params=start, disp=0, maxiter=500, method="bfgs", **hac)
+    # A fit that does not converge says so (statsmodels' ConvergenceWarning): not silenced.
+    if family == "quasi_poisson":
+        return sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2", **hac)
+    if family == "negative_binomial":
+        model = sm.NegativeBinomial(y, X, loglike_method="nb2")
+        start = np.r_[sm.GLM(y, X, family=sm.families.Poisson()).fit().params.to_numpy(), 0.05]
+        return model.fit(start_params=start, disp=0, maxiter=500, method="bfgs", **hac)
     raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES}")
 
 
@@ -415,15 +423,13 @@ def odds_ratios(x: pd.Series, n: pd.Series, reference: str, confidence: float = 
     endog = np.column_stack([x.to_numpy(float), (n - x).to_numpy(float)])
     if ((x <= 0) | (x >= n)).any():
         raise ValueError("a group where no case or every case had a meeting has no finite odds ratio")
-    with warnings.catch_warnings():
-        # The model is saturated (one parameter per group), so its fitted proportions equal
-        # the observed ones exactly; statsmodels reads that as 'perfect prediction'. With
-        # every proportion strictly between 0 and 1 (checked above) nothing is separated.
-        warnings.simplefilter("ignore", PerfectSeparationWarning)
-        # Saturated also means zero residual degrees of freedom: statsmodels' internal WLS
-        # step divides by them for a scale the binomial family does not use (fixed at 1).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
+    # The model is saturated (one parameter per group): the 'perfect prediction' warning
+    # statsmodels gives is filtered at import (see the top of this module). Saturated also
+    # means zero residual degrees of freedom: statsmodels' internal WLS step divides by
+    # them for a scale the binomial family does not use (fixed at 1). ``np.errstate`` is
+    # local to the thread.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
     ci = res.conf_int(alpha=1 - confidence)
     rows = [
         {"group": reference, "odds_ratio": 1.0, "lower": np.nan, "upper": np.nan, "p_value": np.nan, "reference": True}
