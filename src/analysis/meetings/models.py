@@ -51,8 +51,19 @@ warnings.filterwarnings(
 )
 
 
+class SeriesGap(ValueError):
+    """The half-years of a series are not consecutive; ``row`` is the first row after the
+    gap (a processed row: ``period``, and ``raw_line``/``raw_column`` in the raw file)."""
+
+    def __init__(self, column: str, row: dict) -> None:
+        self.column, self.row = column, row
+        super().__init__(f"the half-years of {column!r} are not consecutive at {row.get('period')!r}")
+
+
 def half_year_series(frame: pd.DataFrame, series: dict[str, str]) -> pd.DataFrame:
     """Half-year rows of the series table in time order.
+
+    Raises :class:`SeriesGap` when a half-year is missing or repeated.
 
     Returns
     -------
@@ -71,7 +82,8 @@ def half_year_series(frame: pd.DataFrame, series: dict[str, str]) -> pd.DataFram
         start = sub["year"].iloc[0] * 2 + sub["half"].iloc[0] - 1
         t = sub["year"] * 2 + sub["half"] - 1 - start
         if list(t) != list(range(len(sub))):
-            raise ValueError(f"the half-years of {column!r} are not consecutive: {list(sub['period'])}")
+            k = next(i for i, v in enumerate(t) if v != i)  # the first half-year after a gap (or repeated)
+            raise SeriesGap(column, sub.iloc[k].to_dict())
         out.append(
             pd.DataFrame(
                 {

@@ -19,11 +19,14 @@ def run(input, output, params, log=None) -> None:
     """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`."""
     with stage_run("meetings", output, log) as record:
         from analysis.meetings.analysis import analyse_meetings
+        from analysis.meetings.models import SeriesGap
 
         settings = params.settings
-        tables = {}
+        tables, raw_files = {}, {}
         for p in input.tables:
-            tables[read_meta(p)["table"]["id"]] = frame = pd.read_parquet(p)
+            meta = read_meta(p)
+            tables[meta["table"]["id"]] = frame = pd.read_parquet(p)
+            raw_files[meta["table"]["id"]] = meta.get("raw_file", p)
             record.read(p, frame)
         events = pd.read_parquet(input.events)
         record.read(input.events, events)
@@ -32,6 +35,17 @@ def run(input, output, params, log=None) -> None:
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
+            ) from None
+        except SeriesGap as exc:
+            raw = raw_files.get(settings["series_table"], settings["series_table"])
+            line = exc.row.get("raw_line")  # the period label is the first column
+            raise InputError(
+                raw,
+                None if line is None else int(line),
+                None if line is None else 1,
+                str(exc.row.get("period")),
+                f"consecutive half-years in every series ({exc.column})",
+                "a half-year is missing or repeated before",
             ) from None
         meta = {"settings": settings, "source_tables": list(input.tables)}
         for name in TABLES:
