@@ -29,10 +29,7 @@ rule meetings:
 
 rule figures_meetings:
     input:
-        **{
-            name: getattr(rules.meetings.output, name)
-            for name in MEETINGS_FIGURE_TABLES
-        },
+        **{n: getattr(rules.meetings.output, n) for n in MEETINGS_FIGURE_TABLES},
         codebook=f"{PROCESSED}/{MEETINGS}/codebook.parquet",
         catalogs=translation("meetings"),
         code=code(
@@ -60,10 +57,7 @@ rule figures_meetings:
 
 rule report_meetings:
     input:
-        **{
-            name: getattr(rules.meetings.output, name)
-            for name in MEETINGS_REPORT_TABLES
-        },
+        **{n: getattr(rules.meetings.output, n) for n in MEETINGS_REPORT_TABLES},
         events=f"{PROCESSED}/{MEETINGS}/events.parquet",
         codebook=f"{PROCESSED}/{MEETINGS}/codebook.parquet",
         template=template("meetings.md.j2"),
