@@ -1,32 +1,88 @@
 # Försäkringskassan meetings (config: meetings): trend series, segmented count models
-# with breakpoints from events, breakpoint scan, group shares and odds ratios.
+# with breakpoints from events, breakpoint scan, group shares and odds ratios (rule
+# meetings: result tables only); their figures (figures_meetings) and the report section
+# (report_meetings), each reading the result tables it needs.
+
+from analysis.meetings import FIGURE_TABLES as MEETINGS_FIGURE_TABLES
+from analysis.meetings import REPORT_TABLES as MEETINGS_REPORT_TABLES
 
 MEETINGS = config["meetings"]["source"]
-
-
-def meetings_tables():
-    """The processed tables the meetings analysis reads (named in config: meetings)."""
-    m = config["meetings"]
-    return processed(MEETINGS, [m["series_table"], m["end_reason_table"], m["group_table"], m["diagnosis_table"]])
+MEETINGS_INPUTS = ("series_table", "end_reason_table", "group_table", "diagnosis_table")
 
 
 rule meetings:
     input:
-        tables=meetings_tables(),
+        tables=processed(MEETINGS, [config["meetings"][k] for k in MEETINGS_INPUTS]),
         events=f"{PROCESSED}/{MEETINGS}/events.parquet",
-        codebook=f"{PROCESSED}/{MEETINGS}/codebook.parquet",
-        code=code("analysis/core", "analysis/meetings", "analysis/report", "figures"),
+        code=code("analysis/core", "analysis/meetings"),
     output:
         **result_outputs(MEETINGS, MEETINGS_TABLES),
+    log:
+        f"{LOGS}/meetings.log",
+    params:
+        settings=config["meetings"],
+    run:
+        from analysis.meetings.stage import run
+
+        run(input, output, params, log)
+
+
+rule figures_meetings:
+    input:
+        **{n: getattr(rules.meetings.output, n) for n in MEETINGS_FIGURE_TABLES},
+        codebook=f"{PROCESSED}/{MEETINGS}/codebook.parquet",
+        catalogs=translation("meetings"),
+        code=code(
+            "analysis/core",
+            "analysis/meetings/__init__.py",
+            "analysis/report/meetings.py",
+            "analysis/report/meetings_figures.py",
+            "analysis/report/render.py",
+            "figures/meetings.py",
+            "figures/style.py",
+        ),
+    output:
         **figure_outputs(MEETINGS, MEETINGS_FIGURES),
-        md=f"{REPORTS}/forsakringskassan.md",
+    log:
+        f"{LOGS}/figures_meetings.log",
     params:
         settings=config["meetings"],
         language=config["language"],
         formats=config["figure_formats"],
-    log:
-        f"{LOGS}/meetings.log",
     run:
-        from analysis.meetings.stage import run
+        from analysis.report.meetings_figures import run
+
+        run(input, output, params, log)
+
+
+rule report_meetings:
+    input:
+        **{n: getattr(rules.meetings.output, n) for n in MEETINGS_REPORT_TABLES},
+        events=f"{PROCESSED}/{MEETINGS}/events.parquet",
+        codebook=f"{PROCESSED}/{MEETINGS}/codebook.parquet",
+        template=template("meetings.md.j2"),
+        catalogs=translation("meetings"),
+        code=code(
+            "analysis/core",
+            "analysis/meetings/__init__.py",
+            "analysis/report/meetings.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+        ),
+    output:
+        md=f"{REPORTS}/forsakringskassan.md",
+    log:
+        f"{LOGS}/report_meetings.log",
+    params:
+        settings=config["meetings"],
+        language=config["language"],
+        # {figure key: the PNG's path relative to the report}: the section links the figures.
+        figures={
+            k.removesuffix("_png"): f"figures/{Path(p).name}"
+            for k, p in figure_outputs(MEETINGS, MEETINGS_FIGURES).items()
+            if k.endswith("_png")
+        },
+    run:
+        from analysis.report.meetings import run
 
         run(input, output, params, log)

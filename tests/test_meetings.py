@@ -21,6 +21,10 @@ from analysis.meetings.models import (
     trend_table,
 )
 
+# The saturated odds-ratio model triggers statsmodels' 'perfect prediction' warning; the
+# models module filters it once at import, but pytest restores the filters after each test.
+pytestmark = pytest.mark.filterwarnings("ignore:Perfect separation or prediction detected")
+
 # Bilaga 1, Tabell 1: follow-up meetings per half-year 2011H1-2019H2, as printed.
 MEETINGS = [
     41926,

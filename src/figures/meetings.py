@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_decimal
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -13,9 +14,12 @@ OBSERVED, FITTED, COUNTERFACTUAL, EVENT = "#1b1b1b", "#2166ac", "#b2182b", "#777
 
 
 def _thousands(language: str):
-    from babel.numbers import format_decimal
-
     return FuncFormatter(lambda v, _: format_decimal(round(v), locale=LOCALES[language]))
+
+
+def _decimals(language: str, decimals: int):
+    pattern = "#,##0." + "0" * decimals
+    return FuncFormatter(lambda v, _: format_decimal(v, format=pattern, locale=LOCALES[language]))
 
 
 def series_with_counterfactual(
@@ -107,8 +111,6 @@ def group_shares(shares: pd.DataFrame, labels: dict, caption_text: str, language
 
 def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
     """Odds ratios with intervals on a log axis; the reference group of each variable at 1."""
-    from babel.numbers import format_decimal
-
     fig, ax = new_figure(width=8.5, height=1.0 + 0.3 * len(odds) + 0.25 * odds["variable"].nunique())
     pos, yticks, ylabels = 0.0, [], []
     for var, sub in odds.groupby("variable", sort=False):
@@ -162,10 +164,8 @@ def breakpoint_scan(scan: pd.DataFrame, labels: dict, caption_text: str, languag
             markeredgecolor=COUNTERFACTUAL,
             label=labels["documented"],
         )
-        ax.set_ylabel(labels[sid], fontsize=9)
-        ax.yaxis.set_major_formatter(
-            FuncFormatter(lambda v, _: f"{v:.1f}".replace(".", "," if language == "sv" else "."))
-        )
+        ax.set_ylabel(f"{labels[sid]}\n{labels['ylabel']}" if "ylabel" in labels else labels[sid], fontsize=9)
+        ax.yaxis.set_major_formatter(_decimals(language, 1))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     first = scan[scan["series"] == series[0]]

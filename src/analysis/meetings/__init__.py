@@ -1,6 +1,8 @@
 """Försäkringskassan meetings analysis: trend series, segmented count models, groups.
 
-Light on import (names only): the rules read :data:`TABLES` and :data:`FIGURES`.
+Light on import (names only): the rules read :data:`TABLES` (written by the analysis),
+:data:`FIGURES` (drawn by the figures job), and which result tables the figures job
+(:data:`FIGURE_TABLES`) and the report job (:data:`REPORT_TABLES`) read.
 """
 
 TABLES = (
@@ -15,5 +17,19 @@ TABLES = (
     "odds_ratios",
     "group_tests",
     "diagnosis_meetings",
+    "events_marked",
 )
 FIGURES = ("series", "end_reason", "groups", "odds_ratios", "scan")
+FIGURE_TABLES = ("fitted", "breaks", "events_marked", "shares", "odds_ratios", "scan")
+REPORT_TABLES = (
+    "trend",
+    "breaks",
+    "effects",
+    "diagnostics",
+    "scan",
+    "shares",
+    "odds_ratios",
+    "group_tests",
+    "diagnosis_meetings",
+    "events_marked",
+)

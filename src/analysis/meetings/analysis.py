@@ -32,7 +32,7 @@ class MeetingsResults:
     odds_ratios: pd.DataFrame
     group_tests: pd.DataFrame
     diagnosis_meetings: pd.DataFrame
-    events: pd.DataFrame
+    events_marked: pd.DataFrame
 
 
 def resolve_breaks(events: pd.DataFrame, ids: list[str], half: pd.DataFrame) -> pd.DataFrame:
@@ -144,5 +144,5 @@ def analyse_meetings(tables: dict[str, pd.DataFrame], events: pd.DataFrame, sett
         odds_ratios=pd.concat(or_rows, ignore_index=True),
         group_tests=pd.DataFrame.from_records(test_rows),
         diagnosis_meetings=dist,
-        events=marked,
+        events_marked=marked,
     )

@@ -35,15 +35,35 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from analysis.core.proportions import proportion_ci
 
 FAMILIES = ("quasi_poisson", "negative_binomial")
 
+# The odds-ratio model (:func:`odds_ratios`) is saturated, so its fitted proportions
+# equal the observed ones exactly, and statsmodels reads that as 'perfect prediction' on
+# every fit. With every proportion strictly between 0 and 1 (checked there) nothing is
+# separated. The filter is registered once, at import: stages run in threads of one
+# process, where toggling filters with ``warnings.catch_warnings`` is not safe.
+warnings.filterwarnings(
+    "ignore", message="Perfect separation or prediction detected", category=PerfectSeparationWarning
+)
+
+
+class SeriesGap(ValueError):
+    """The half-years of a series are not consecutive; ``row`` is the first row after the
+    gap (a processed row: ``period``, and ``raw_line``/``raw_column`` in the raw file)."""
+
+    def __init__(self, column: str, row: dict) -> None:
+        self.column, self.row = column, row
+        super().__init__(f"the half-years of {column!r} are not consecutive at {row.get('period')!r}")
+
 
 def half_year_series(frame: pd.DataFrame, series: dict[str, str]) -> pd.DataFrame:
     """Half-year rows of the series table in time order.
+
+    Raises :class:`SeriesGap` when a half-year is missing or repeated.
 
     Returns
     -------
@@ -62,7 +82,8 @@ def half_year_series(frame: pd.DataFrame, series: dict[str, str]) -> pd.DataFram
         start = sub["year"].iloc[0] * 2 + sub["half"].iloc[0] - 1
         t = sub["year"] * 2 + sub["half"] - 1 - start
         if list(t) != list(range(len(sub))):
-            raise ValueError(f"the half-years of {column!r} are not consecutive: {list(sub['period'])}")
+            k = next(i for i, v in enumerate(t) if v != i)  # the first half-year after a gap (or repeated)
+            raise SeriesGap(column, sub.iloc[k].to_dict())
         out.append(
             pd.DataFrame(
                 {
@@ -183,14 +204,13 @@ def design(t: np.ndarray, half: np.ndarray, breaks: list[int]) -> pd.DataFrame:
 
 def _fit(y: np.ndarray, X: pd.DataFrame, family: str, cov: str, maxlags: int):
     hac = {"cov_type": "HAC", "cov_kwds": {"maxlags": maxlags}} if cov == "hac" else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        if family == "quasi_poisson":
-            return sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2", **hac)
-        if family == "negative_binomial":
-            model = sm.NegativeBinomial(y, X, loglike_method="nb2")
-            start = np.r_[sm.GLM(y, X, family=sm.families.Poisson()).fit().params.to_numpy(), 0.05]
-            return model.fit(start_params=start, disp=0, maxiter=500, method="bfgs", **hac)
+    # A fit that does not converge says so (statsmodels' ConvergenceWarning): not silenced.
+    if family == "quasi_poisson":
+        return sm.GLM(y, X, family=sm.families.Poisson()).fit(scale="X2", **hac)
+    if family == "negative_binomial":
+        model = sm.NegativeBinomial(y, X, loglike_method="nb2")
+        start = np.r_[sm.GLM(y, X, family=sm.families.Poisson()).fit().params.to_numpy(), 0.05]
+        return model.fit(start_params=start, disp=0, maxiter=500, method="bfgs", **hac)
     raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES}")
 
 
@@ -415,15 +435,13 @@ def odds_ratios(x: pd.Series, n: pd.Series, reference: str, confidence: float = 
     endog = np.column_stack([x.to_numpy(float), (n - x).to_numpy(float)])
     if ((x <= 0) | (x >= n)).any():
         raise ValueError("a group where no case or every case had a meeting has no finite odds ratio")
-    with warnings.catch_warnings():
-        # The model is saturated (one parameter per group), so its fitted proportions equal
-        # the observed ones exactly; statsmodels reads that as 'perfect prediction'. With
-        # every proportion strictly between 0 and 1 (checked above) nothing is separated.
-        warnings.simplefilter("ignore", PerfectSeparationWarning)
-        # Saturated also means zero residual degrees of freedom: statsmodels' internal WLS
-        # step divides by them for a scale the binomial family does not use (fixed at 1).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
+    # The model is saturated (one parameter per group): the 'perfect prediction' warning
+    # statsmodels gives is filtered at import (see the top of this module). Saturated also
+    # means zero residual degrees of freedom: statsmodels' internal WLS step divides by
+    # them for a scale the binomial family does not use (fixed at 1). ``np.errstate`` is
+    # local to the thread.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
     ci = res.conf_int(alpha=1 - confidence)
     rows = [
         {"group": reference, "odds_ratio": 1.0, "lower": np.nan, "upper": np.nan, "p_value": np.nan, "reference": True}

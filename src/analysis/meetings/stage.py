@@ -1,4 +1,9 @@
-"""Meetings stage entry point: the Försäkringskassan tables -> result tables, figures, section."""
+"""Meetings stage entry point: the Försäkringskassan tables -> result tables.
+
+No language, no figures, no prose: the figures job
+(:func:`analysis.report.meetings_figures.run`) and the report job
+(:func:`analysis.report.meetings.run`) read what this stage writes.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,41 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_csv, write_figure, write_parquet, write_text
+from analysis.core.store import read_meta, write_csv, write_parquet
 from analysis.meetings import TABLES
 
 
 def run(input, output, params, log=None) -> None:
-    """Stage: ``input.tables`` (+ events, codebook) -> ``output`` tables, figures and ``md``."""
-    from analysis.meetings.analysis import analyse_meetings
-    from analysis.report.meetings import meetings_figures, meetings_markdown
-
+    """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`."""
     with stage_run("meetings", output, log) as record:
-        settings, language = params.settings, params.language
-        tables = {}
+        from analysis.meetings.analysis import analyse_meetings
+        from analysis.meetings.models import SeriesGap
+
+        settings = params.settings
+        tables, raw_files = {}, {}
         for p in input.tables:
-            tables[read_meta(p)["table"]["id"]] = frame = pd.read_parquet(p)
+            meta = read_meta(p)
+            tables[meta["table"]["id"]] = frame = pd.read_parquet(p)
+            raw_files[meta["table"]["id"]] = meta.get("raw_file", p)
             record.read(p, frame)
         events = pd.read_parquet(input.events)
-        codebook = pd.read_parquet(input.codebook)
+        record.read(input.events, events)
         try:
             results = analyse_meetings(tables, events, settings)
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
+            ) from None
+        except SeriesGap as exc:
+            raw = raw_files.get(settings["series_table"], settings["series_table"])
+            line = exc.row.get("raw_line")  # the period label is the first column
+            raise InputError(
+                raw,
+                None if line is None else int(line),
+                None if line is None else 1,
+                str(exc.row.get("period")),
+                f"consecutive half-years in every series ({exc.column})",
+                "a half-year is missing or repeated before",
             ) from None
         meta = {"settings": settings, "source_tables": list(input.tables)}
         for name in TABLES:
@@ -35,11 +53,3 @@ def run(input, output, params, log=None) -> None:
             write_parquet(frame, getattr(output, name), meta)
             write_csv(frame, getattr(output, f"{name}_csv"))
             record.wrote(getattr(output, name), frame)
-        shown = {}
-        for key, (fig, cap) in meetings_figures(results, codebook, settings, language).items():
-            paths = {fmt: getattr(output, f"{key}_{fmt}") for fmt in params.formats}
-            write_figure(fig, paths)
-            shown[key] = (f"figures/{paths['png'].rsplit('/', 1)[-1]}", cap)
-            record.wrote(paths["png"])
-        write_text(meetings_markdown(results, codebook, settings, shown, language), output.md)
-        record.wrote(output.md)

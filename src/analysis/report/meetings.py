@@ -1,447 +1,327 @@
-"""Figures with captions and the Markdown section of the meetings analysis."""
+"""The Markdown section of the meetings analysis (reports/forsakringskassan.md), and the
+labels and figure captions it shares with the figures job.
+
+The report job (:func:`run`) reads the result tables of the analysis and renders the
+template ``meetings.md.j2``, which holds every sentence; this module turns result rows
+into formatted table cells and gives the few words that label data (series, variables,
+effects, models) through ``_()``. Light on import: pandas, Babel and Jinja2 only (no
+scipy, statsmodels or matplotlib), so a wording change rebuilds in well under a second.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
 from analysis.core.i18n import fmt_number, fmt_p, fmt_pct, method_name
-from analysis.meetings.analysis import MeetingsResults
-from analysis.report.markdown import md_table
+from analysis.core.stage import stage_run
+from analysis.core.store import write_text
+from analysis.meetings import REPORT_TABLES
+from analysis.report.render import catalog_path, render, translations
 
-TEXT = {
-    "en": {
-        "title": "Försäkringskassan: follow-up meetings (avstämningsmöten) 2011–2019",
-        "intro": (
-            "The report says that meetings more than halved between 2013 and 2019, fell again in the "
-            "second half of 2019, and that shifts in steering drove the changes. This section gives the "
-            "series, a segmented count model with breaks at documented steering changes, a scan over "
-            "every possible break, and the group differences behind Figur 7 and 8 of the report."
-        ),
-        "methods": (
-            "**Method.** Half-year counts from Bilaga 1, Tabell 1 are modelled as log E[y] = trend + "
-            "second-half-year effect + a level and a slope change at each breakpoint, fitted as "
-            "quasi-Poisson (Poisson with the dispersion estimated from the Pearson chi-square) and as "
-            "negative binomial (NB2). Standard errors are model-based and Newey–West (HAC, {lags} lags). "
-            "Breakpoints are the half-years containing the events {events} (events.csv, set in "
-            "config.yaml). The counterfactual continues the pre-break trend and seasonality. The scan "
-            "fits one level-and-slope break at every half-year with at least {seg} half-years on each side; "
-            "the other candidates act as placebo breakpoints for the documented ones. Group shares have "
-            "{conf} {method} intervals; odds ratios come from binomial GLMs on the printed grouped "
-            "counts, one variable at a time (only margins are published), against the largest group."
-        ),
-        "short": (
-            "**A short series.** {n} half-years and {p} parameters per model: effects are estimated "
-            "imprecisely, the data cannot separate breaks a year apart, and with few residual degrees "
-            "of freedom the autocorrelation diagnostics have little power. The group counts are whole "
-            "registers, so their intervals describe random variation, not sampling."
-        ),
-        "trend": "Series",
-        "year": "Year",
-        "count": "Count",
-        "change": "Change on previous year",
-        "index": "Index ({base} = 100)",
-        "sassam_ratio": "SASSAM per 100 meetings",
-        "models": "Segmented models",
-        "effect": "Effect",
-        "segment": "Segment",
-        "family": "Model",
-        "se": "SE",
-        "estimate": "Estimate (%)",
-        "interval": "Interval",
-        "p": "p",
-        "quasi_poisson": "quasi-Poisson",
-        "negative_binomial": "negative binomial",
-        "model": "model",
-        "hac": "HAC",
-        "change_per_half_year": "change per half-year",
-        "level_change": "level change",
-        "second_half_year": "second half-year vs first",
-        "diagnostics": "Diagnostics",
-        "dispersion": "Dispersion",
-        "deviance": "Deviance",
-        "dw": "Durbin–Watson",
-        "lb": "Ljung–Box p (lag {lag})",
-        "breaks": "Breakpoints",
-        "event": "Event",
-        "half_year": "Half-year",
-        "scan": "Breakpoint scan",
-        "scan_text": (
-            "Rank of each documented breakpoint among the {n} candidate half-years (1 = best single "
-            "break by deviance), and the best candidate."
-        ),
-        "rank": "Rank",
-        "best": "Best candidate",
-        "groups": "Share of sick-leave cases with at least one meeting",
-        "group": "Group",
-        "share": "Share",
-        "or": "Odds ratio",
-        "tests": "Chi-square tests of equal shares",
-        "variable": "Variable",
-        "reference": "reference",
-        "diagnosis_meetings": "Meetings by diagnosis chapter, 2011–2019 (Bilaga 1, Tabell 3)",
-        "printed": "Printed (%)",
-        "figure": "Figure",
-        "events_list": "Events marked on the figure",
-        "series_meetings": "Follow-up meetings",
-        "series_sassam": "SASSAM mappings",
-        "observed": "observed",
-        "fitted": "fitted (quasi-Poisson)",
-        "counterfactual": "without the interruptions",
-        "documented": "documented breakpoint",
-        "rel_deviance": "Deviance / best",
-        "or_axis": "Odds ratio of having a meeting (log scale)",
-        "share_axis": "Share with at least one meeting",
-        "end_reason": "End reason",
-        "sex": "Sex",
-        "age": "Age",
-        "education": "Education",
-        "diagnosis": "Diagnosis",
-        "cap_series": (
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Points: printed counts; lines: "
-            "quasi-Poisson segmented model with {conf} intervals; dashed: projection without the "
-            "interruptions; dotted verticals: breakpoints; numbered: events (listed in the report)."
-        ),
-        "cap_end_reason": (
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 2 (the report's Figur 7). Share of cases "
-            "with at least one meeting with {conf} {method} intervals; the printed total row is left out."
-        ),
-        "cap_groups": (
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 4 (diagnosis: the report's Figur 8). Share "
-            "of cases with at least one meeting with {conf} {method} intervals."
-        ),
-        "cap_forest": (
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 2 and 4. Odds ratios from binomial GLMs on "
-            "the grouped counts, one variable at a time, against the largest group, with {conf} Wald "
-            "intervals."
-        ),
-        "cap_scan": (
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Deviance of the quasi-Poisson model with "
-            "one level-and-slope break at each half-year, relative to the best; diamonds: breakpoints "
-            "from the events in config.yaml."
-        ),
-    },
-    "sv": {
-        "title": "Försäkringskassan: avstämningsmöten 2011–2019",
-        "intro": (
-            "Rapporten säger att mötena mer än halverades 2013–2019, minskade igen andra halvåret 2019 "
-            "och att förändringar i styrningen låg bakom. Avsnittet visar serien, en segmenterad "
-            "räknemodell med brytpunkter vid dokumenterade styrningsförändringar, en genomsökning av alla "
-            "möjliga brytpunkter och gruppskillnaderna bakom rapportens figur 7 och 8."
-        ),
-        "methods": (
-            "**Metod.** Halvårsantalen i bilaga 1, tabell 1 modelleras som log E[y] = trend + "
-            "andra-halvårseffekt + en nivå- och en lutningsförändring vid varje brytpunkt, skattat som "
-            "kvasi-Poisson (dispersion från Pearsons chi-två) och negativ binomial (NB2). Standardfel "
-            "anges modellbaserade och enligt Newey–West (HAC, {lags} laggar). Brytpunkterna är de halvår "
-            "som innehåller händelserna {events} (events.csv, valda i config.yaml). Det kontrafaktiska "
-            "förloppet förlänger trenden och säsongen före brytpunkten. Genomsökningen skattar en "
-            "brytpunkt i varje halvår med minst {seg} halvår på var sida; de övriga kandidaterna fungerar "
-            "som placebobrytpunkter. Gruppandelar har {conf} {method}-intervall; oddskvoter kommer från "
-            "binomiala GLM på de tryckta grupperade antalen, en variabel i taget, mot den största gruppen."
-        ),
-        "short": (
-            "**En kort serie.** {n} halvår och {p} parametrar per modell: effekterna skattas osäkert, "
-            "data kan inte skilja brytpunkter ett år isär och testen av autokorrelation har liten styrka. "
-            "Gruppantalen är hela register, så intervallen beskriver slumpvariation, inte urval."
-        ),
-        "trend": "Serie",
-        "year": "År",
-        "count": "Antal",
-        "change": "Förändring mot föregående år",
-        "index": "Index ({base} = 100)",
-        "sassam_ratio": "SASSAM per 100 möten",
-        "models": "Segmenterade modeller",
-        "effect": "Effekt",
-        "segment": "Segment",
-        "family": "Modell",
-        "se": "Medelfel",
-        "estimate": "Skattning (%)",
-        "interval": "Intervall",
-        "p": "p",
-        "quasi_poisson": "kvasi-Poisson",
-        "negative_binomial": "negativ binomial",
-        "model": "modell",
-        "hac": "HAC",
-        "change_per_half_year": "förändring per halvår",
-        "level_change": "nivåförändring",
-        "second_half_year": "andra halvåret mot första",
-        "diagnostics": "Diagnostik",
-        "dispersion": "Dispersion",
-        "deviance": "Devians",
-        "dw": "Durbin–Watson",
-        "lb": "Ljung–Box p (lagg {lag})",
-        "breaks": "Brytpunkter",
-        "event": "Händelse",
-        "half_year": "Halvår",
-        "scan": "Genomsökning av brytpunkter",
-        "scan_text": (
-            "Rangen för varje dokumenterad brytpunkt bland de {n} kandidathalvåren (1 = bästa enskilda "
-            "brytpunkt enligt devians) och den bästa kandidaten."
-        ),
-        "rank": "Rang",
-        "best": "Bästa kandidat",
-        "groups": "Andel sjukfall med minst ett avstämningsmöte",
-        "group": "Grupp",
-        "share": "Andel",
-        "or": "Oddskvot",
-        "tests": "Chi-två-test av lika andelar",
-        "variable": "Variabel",
-        "reference": "referens",
-        "diagnosis_meetings": "Möten per diagnoskapitel 2011–2019 (bilaga 1, tabell 3)",
-        "printed": "Tryckt (%)",
-        "figure": "Figur",
-        "events_list": "Händelser i figuren",
-        "series_meetings": "Avstämningsmöten",
-        "series_sassam": "SASSAM-kartläggningar",
-        "observed": "observerat",
-        "fitted": "skattat (kvasi-Poisson)",
-        "counterfactual": "utan brytpunkterna",
-        "documented": "dokumenterad brytpunkt",
-        "rel_deviance": "Devians / bästa",
-        "or_axis": "Oddskvot för minst ett möte (logaritmisk skala)",
-        "share_axis": "Andel med minst ett möte",
-        "end_reason": "Avslutsanledning",
-        "sex": "Kön",
-        "age": "Ålder",
-        "education": "Utbildning",
-        "diagnosis": "Diagnos",
-        "cap_series": (
-            "Källa: Försäkringskassan 2020, bilaga 1, tabell 1. Punkter: tryckta antal; linjer: segmenterad "
-            "kvasi-Poisson-modell med {conf} intervall; streckat: förlopp utan brytpunkterna; prickat: "
-            "brytpunkter; numrerat: händelser (listade i rapporten)."
-        ),
-        "cap_end_reason": (
-            "Källa: Försäkringskassan 2020, bilaga 1, tabell 2 (rapportens figur 7). Andel sjukfall med minst "
-            "ett möte med {conf} {method}-intervall; den tryckta totalraden ingår inte."
-        ),
-        "cap_groups": (
-            "Källa: Försäkringskassan 2020, bilaga 1, tabell 4 (diagnos: rapportens figur 8). Andel sjukfall "
-            "med minst ett möte med {conf} {method}-intervall."
-        ),
-        "cap_forest": (
-            "Källa: Försäkringskassan 2020, bilaga 1, tabell 2 och 4. Oddskvoter från binomiala GLM på "
-            "grupperade antal, en variabel i taget, mot den största gruppen, med {conf} Wald-intervall."
-        ),
-        "cap_scan": (
-            "Källa: Försäkringskassan 2020, bilaga 1, tabell 1. Devians för kvasi-Poisson-modellen med en "
-            "brytpunkt i varje halvår, relativt den bästa; romber: brytpunkter från händelserna i config.yaml."
-        ),
-    },
-}
+Gettext = Callable[[str], str]
+FAMILIES = ("quasi_poisson", "negative_binomial")
+SE_TYPES = ("model", "hac")
 
 
-def _labels(codebook: pd.DataFrame, language: str):
-    """label(table_id, printed label) -> label in the report language (a printed label such
-    as 'Saknas' means different things in different tables)."""
+# Labels shared by the report and the figures -------------------------------------------
+
+
+def confidence_text(confidence: float, language: str) -> str:
+    """'95 %' (Swedish with a no-break space)."""
+    return fmt_number(100 * confidence, language, 0) + ("\u00a0%" if language == "sv" else " %")
+
+
+def code_labels(codebook: pd.DataFrame, language: str) -> Callable[[str, str], str]:
+    """label(table_id, printed label) -> the label in the report language: as printed in
+    Swedish, the codebook's ``label_en`` in English (a printed label such as 'Saknas' means
+    different things in different tables)."""
     en = dict(zip(zip(codebook["table_id"], codebook["label"], strict=True), codebook["label_en"], strict=True))
     return lambda tid, label: label if language == "sv" else en.get((tid, label), label)
 
 
-def meetings_figures(results: MeetingsResults, codebook: pd.DataFrame, settings: dict, language: str) -> dict:
-    """{key: (Figure, caption)} for ``series``, ``end_reason``, ``groups``, ``odds_ratios``, ``scan``."""
-    from figures import meetings as fm
-
-    T = TEXT[language]
-    lab = _labels(codebook, language)
-    conf = fmt_number(100 * settings["confidence"], language, 0) + " %"
-    method = method_name(settings["interval_method"], language)
-    common = {f"variable:{v}": T.get(v, v) for v in results.shares["variable"].unique()}
-    common |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in results.shares.itertuples()}
-    series_names = {sid: T.get(f"series_{sid}", sid) for sid in settings["series"]}
-    out = {}
-    labels = {
-        **series_names,
-        "title": T["title"],
-        "observed": T["observed"],
-        "fitted": T["fitted"],
-        "counterfactual": T["counterfactual"],
+def variable_names(_: Gettext) -> dict[str, str]:
+    """Names of the grouping variables (ids derived in the source's sidecars)."""
+    return {
+        "end_reason": _("End reason"),
+        "sex": _("Sex"),
+        "age": _("Age"),
+        "education": _("Education"),
+        "diagnosis": _("Diagnosis"),
     }
-    labels |= {f"event:{e.id}": str(e.number) for e in results.events.itertuples()}
-    cap = T["cap_series"].format(conf=conf)
-    out["series"] = (
-        fm.series_with_counterfactual(results.fitted, results.breaks, results.events, labels, cap, language),
-        cap,
-    )
-    end = results.shares[results.shares["variable"] == "end_reason"]
-    cap = T["cap_end_reason"].format(conf=conf, method=method)
-    out["end_reason"] = (
-        fm.group_shares(end, common | {"title": T["groups"], "xlabel": T["share_axis"]}, cap, language),
-        cap,
-    )
-    other = results.shares[results.shares["variable"] != "end_reason"]
-    cap = T["cap_groups"].format(conf=conf, method=method)
-    out["groups"] = (
-        fm.group_shares(other, common | {"title": T["groups"], "xlabel": T["share_axis"]}, cap, language),
-        cap,
-    )
-    cap = T["cap_forest"].format(conf=conf)
-    labels = common | {"title": T["or"], "xlabel": T["or_axis"], "reference": T["reference"]}
-    out["odds_ratios"] = (fm.forest(results.odds_ratios, labels, cap, language), cap)
-    cap = T["cap_scan"]
-    labels = {**series_names, "title": T["scan"], "xlabel": T["half_year"], "documented": T["documented"]}
-    out["scan"] = (fm.breakpoint_scan(results.scan, labels, cap, language), cap)
+
+
+def series_names(settings: dict, codebook: pd.DataFrame, language: str, _: Gettext) -> dict[str, str]:
+    """{series id: name}; a series without a name here is named by its printed column."""
+    known = {"meetings": _("Follow-up meetings"), "sassam": _("SASSAM mappings")}
+    lab = code_labels(codebook, language)
+    return {sid: known.get(sid) or lab(settings["series_table"], column) for sid, column in settings["series"].items()}
+
+
+def half_year_years(labels: Iterable[str]) -> list[int]:
+    """Years of half-year labels such as '2011H1'."""
+    return [int(re.match(r"^(\d{4})", str(label)).group(1)) for label in labels]
+
+
+def period_text(years: Iterable[int]) -> str:
+    """'2011–2019' (or one year) for the years a series covers."""
+    years = [int(y) for y in years]
+    first, last = min(years), max(years)
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def section_title(years: Iterable[int], _: Gettext) -> str:
+    """Title of the section and of the series figure, with the period of the data."""
+    return _("Försäkringskassan: follow-up meetings (avstämningsmöten) %(period)s") % {"period": period_text(years)}
+
+
+def captions(settings: dict, language: str, _: Gettext) -> dict[str, str]:
+    """The caption of each figure (:data:`analysis.meetings.FIGURES`): drawn under the
+    figure by the figures job and printed under its link by the report job."""
+    conf = confidence_text(settings["confidence"], language)
+    method = method_name(settings["interval_method"], language)
+    return {
+        "series": _(
+            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Points: printed counts; lines: "
+            "quasi-Poisson segmented model with %(conf)s intervals; dashed: projection without the "
+            "interruptions; dotted verticals: breakpoints; numbered: events (listed in the report)."
+        )
+        % {"conf": conf},
+        "end_reason": _(
+            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 2 (the report's Figur 7). Share of cases "
+            "with at least one meeting with %(conf)s %(method)s intervals; the printed total row is left out."
+        )
+        % {"conf": conf, "method": method},
+        "groups": _(
+            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 4 (diagnosis: the report's Figur 8). Share "
+            "of cases with at least one meeting with %(conf)s %(method)s intervals."
+        )
+        % {"conf": conf, "method": method},
+        "odds_ratios": _(
+            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 2 and 4. Odds ratios from binomial GLMs on "
+            "the grouped counts, one variable at a time, against the largest group, with %(conf)s Wald "
+            "intervals."
+        )
+        % {"conf": conf},
+        "scan": _(
+            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Deviance of the quasi-Poisson model with "
+            "one level-and-slope break at each half-year, relative to the best; diamonds: breakpoints "
+            "from the events in config.yaml."
+        ),
+    }
+
+
+def event_descriptions(events: pd.DataFrame, language: str) -> dict[str, str]:
+    """{event id: description}: Swedish (``description_sv``) when the report is Swedish and
+    the events carry it, else the English ``description``."""
+    out = {}
+    for r in events.to_dict("records"):
+        sv = r.get("description_sv") if language == "sv" else None
+        out[r["id"]] = sv if isinstance(sv, str) and sv else r["description"]
     return out
 
 
-def meetings_markdown(
-    results: MeetingsResults, codebook: pd.DataFrame, settings: dict, figures: dict, language: str
-) -> str:
-    """Markdown of the meetings section; ``figures`` maps a key to (relative path, caption)."""
-    T = TEXT[language]
-    lab = _labels(codebook, language)
-    n = lambda x, d=0: fmt_number(x, language, d)  # noqa: E731
-    conf = fmt_number(100 * settings["confidence"], language, 0) + " %"
+# Rows of the section's tables --------------------------------------------------------
 
-    def fig(key):
-        path, cap = figures[key]
-        return [f"![{cap}]({path})", "", f"*{T['figure']}: {cap}*", ""]
 
-    series_names = {sid: T.get(f"series_{sid}", sid) for sid in settings["series"]}
-    n_obs = int(results.diagnostics["n_obs"].iloc[0])
-    n_par = int(results.diagnostics["n_params"].min())
-    out = [f"# {T['title']}", "", T["intro"], ""]
-    out += [
-        T["methods"].format(
-            lags=settings["hac_maxlags"],
-            events=", ".join(f"`{e}`" for e in settings["breakpoints"]),
-            seg=settings["min_segment"],
-            conf=conf,
-            method=method_name(settings["interval_method"], language),
-        ),
-        "",
-        "> " + T["short"].format(n=n_obs, p=n_par),
-        "",
-    ]
+def family_names(_: Gettext) -> dict[str, str]:
+    return {"quasi_poisson": _("quasi-Poisson"), "negative_binomial": _("negative binomial")}
 
-    out += [f"## {T['trend']}", ""]
-    yearly = results.trend[results.trend["period_type"] == "year"]
+
+def effect_names(_: Gettext) -> dict[str, str]:
+    return {
+        "change_per_half_year": _("change per half-year"),
+        "level_change": _("level change"),
+        "second_half_year": _("second half-year vs first"),
+    }
+
+
+def segment_name(segment: str, _: Gettext) -> str:
+    """A segment of the effects table ('after break 2', ...) in the report language."""
+    m = re.fullmatch(r"(after|at) break (\d+)", segment)
+    if m:
+        text = _("after break %(k)s") if m.group(1) == "after" else _("at break %(k)s")
+        return text % {"k": m.group(2)}
+    fixed = {"before first break": _("before first break"), "whole series": _("whole series"), "all": _("all")}
+    return fixed.get(segment, segment)
+
+
+def trend_rows(trend: pd.DataFrame, series: Iterable[str], language: str) -> list[list[str]]:
+    """Per year: count, change on the previous year and index of each series (and the
+    SASSAM ratio when both series are analysed)."""
+    series = list(series)
+    yearly = trend[trend["period_type"] == "year"]
+    ratio = "sassam" in series and "sassam_per_100_meetings" in trend.columns
     rows = []
     for y in sorted(yearly["year"].unique()):
         cells = [str(y)]
-        for sid in settings["series"]:
+        for sid in series:
             r = yearly[(yearly["series"] == sid) & (yearly["year"] == y)].iloc[0]
             change = "" if r["change_pct"] != r["change_pct"] else fmt_pct(r["change_pct"] / 100, language)
-            cells += [n(r["count"]), change, n(r["index"], 1)]
-        if "sassam" in settings["series"]:
+            cells += [fmt_number(r["count"], language, 0), change, fmt_number(r["index"], language, 1)]
+        if ratio:
             r = yearly[(yearly["series"] == "sassam") & (yearly["year"] == y)].iloc[0]
-            cells.append(n(r["sassam_per_100_meetings"], 1))
+            cells.append(fmt_number(r["sassam_per_100_meetings"], language, 1))
         rows.append(cells)
-    header = [T["year"]]
-    for sid in settings["series"]:
-        header += [
-            f"{series_names[sid]}: {T['count']}",
-            T["change"],
-            T["index"].format(base=settings["index_base_year"]),
-        ]
-    if "sassam" in settings["series"]:
-        header.append(T["sassam_ratio"])
-    out += [md_table(header, rows, numeric=set(range(1, len(header)))), ""]
+    return rows
 
-    out += [f"## {T['breaks']}", ""]
-    out += [
-        md_table(
-            [T["event"], "", T["half_year"], ""],
-            [[f"`{b.event}`", b.date, b.label, b.description] for b in results.breaks.itertuples()],
-        ),
-        "",
+
+def break_rows(breaks: pd.DataFrame, described: dict[str, str]) -> list[list[str]]:
+    return [[f"`{b.event}`", b.date, b.label, described.get(b.event, b.description)] for b in breaks.itertuples()]
+
+
+def event_items(events: pd.DataFrame, described: dict[str, str]) -> list[dict]:
+    """The numbered events of the series figure."""
+    return [
+        {"number": int(e.number), "date": e.date, "description": described.get(e.id, e.description)}
+        for e in events.itertuples()
     ]
-    out += fig("series")
-    out += [f"**{T['events_list']}**", ""]
-    out += [f"{e.number}. {e.date}: {e.description}" for e in results.events.itertuples()] + [""]
 
-    out += [f"## {T['models']}", ""]
-    for sid in settings["series"]:
-        e = results.effects[results.effects["series"] == sid]
-        rows = []
-        for (effect, segment), sub in e.groupby(["effect", "segment"], sort=False):
-            cells = [T[effect], segment]
-            for fam in ("quasi_poisson", "negative_binomial"):
-                for se in ("model", "hac"):
-                    r = sub[(sub["family"] == fam) & (sub["se_type"] == se)].iloc[0]
-                    cells.append(f"{n(r['percent'], 1)} ({n(r['lower'], 1)} – {n(r['upper'], 1)})")
-            rows.append(cells)
-        header = [T["effect"], T["segment"]] + [
-            f"{T[f]}, {T['se']} {T[s]}" for f in ("quasi_poisson", "negative_binomial") for s in ("model", "hac")
-        ]
-        out += [
-            f"**{series_names[sid]}**: {T['estimate']}, {conf} {T['interval'].lower()}",
-            "",
-            md_table(header, rows),
-            "",
-        ]
-    d = results.diagnostics
-    rows = [
+
+def effect_rows(effects: pd.DataFrame, sid: str, language: str, _: Gettext) -> list[list[str]]:
+    """Effects of one series: one row per effect and segment, one column per family and SE type."""
+    n = lambda x: fmt_number(x, language, 1)  # noqa: E731
+    names = effect_names(_)
+    e = effects[effects["series"] == sid]
+    rows = []
+    for (effect, segment), sub in e.groupby(["effect", "segment"], sort=False):
+        cells = [names.get(effect, effect), segment_name(segment, _)]
+        for fam in FAMILIES:
+            for se in SE_TYPES:
+                r = sub[(sub["family"] == fam) & (sub["se_type"] == se)].iloc[0]
+                cells.append(f"{n(r['percent'])} ({n(r['lower'])} – {n(r['upper'])})")
+        rows.append(cells)
+    return rows
+
+
+def diagnostic_rows(diagnostics: pd.DataFrame, names: dict[str, str], language: str, _: Gettext) -> list[list[str]]:
+    families = family_names(_)
+    return [
         [
-            series_names[r.series],
-            T[r.family],
-            n(r.dispersion, 4 if r.family == "negative_binomial" else 1),
-            n(r.deviance, 0),
-            n(r.durbin_watson, 2),
+            names.get(r.series, r.series),
+            families.get(r.family, r.family),
+            fmt_number(r.dispersion, language, 4 if r.family == "negative_binomial" else 1),
+            fmt_number(r.deviance, language, 0),
+            fmt_number(r.durbin_watson, language, 2),
             fmt_p(r.ljung_box_p, language),
         ]
-        for r in d.itertuples()
-    ]
-    lag = int(d["ljung_box_lag"].iloc[0])
-    out += [
-        f"**{T['diagnostics']}**",
-        "",
-        md_table(
-            [T["trend"], T["family"], T["dispersion"], T["deviance"], T["dw"], T["lb"].format(lag=lag)],
-            rows,
-            numeric={2, 3, 4, 5},
-        ),
-        "",
+        for r in diagnostics.itertuples()
     ]
 
-    out += [f"## {T['scan']}", ""]
-    s = results.scan
-    out += [T["scan_text"].format(n=s.groupby("series").size().iloc[0]), ""]
+
+def scan_rows(scan: pd.DataFrame, names: dict[str, str], language: str) -> list[list[str]]:
+    """Rank of each documented breakpoint among the candidates, and the best candidate."""
     rows = []
-    for sid in settings["series"]:
-        sub = s[s["series"] == sid]
+    for sid in dict.fromkeys(scan["series"]):
+        sub = scan[scan["series"] == sid]
         best = sub.sort_values("deviance").iloc[0]
         for r in sub[sub["documented"]].itertuples():
-            rows.append([series_names[sid], r.label, f"{r.rank} / {len(sub)}", best["label"]])
-    out += [md_table([T["trend"], T["half_year"], T["rank"], T["best"]], rows), ""]
-    out += fig("scan")
+            rank = f"{fmt_number(r.rank, language, 0)} / {fmt_number(len(sub), language, 0)}"
+            rows.append([names.get(sid, sid), r.label, rank, best["label"]])
+    return rows
 
-    out += [f"## {T['groups']}", ""]
+
+def group_rows(
+    shares: pd.DataFrame, odds: pd.DataFrame, lab: Callable, variables: dict[str, str], language: str
+) -> list[list[str]]:
+    """Share with a meeting and odds ratio per group (the reference group has OR 1)."""
+    n = lambda x, d=0: fmt_number(x, language, d)  # noqa: E731
+    p = lambda x: fmt_pct(x, language)  # noqa: E731
     rows = []
-    for r in results.shares.merge(results.odds_ratios, on=["table_id", "variable", "group"]).itertuples():
-        oddsr = "1" if r.reference else f"{n(r.odds_ratio, 2)} ({n(r.lower_y, 2)} – {n(r.upper_y, 2)})"
+    for r in shares.merge(odds, on=["table_id", "variable", "group"]).itertuples():
+        oddsr = n(1) if r.reference else f"{n(r.odds_ratio, 2)} ({n(r.lower_y, 2)} – {n(r.upper_y, 2)})"
         rows.append(
             [
-                T.get(r.variable, r.variable),
+                variables.get(r.variable, r.variable),
                 lab(r.table_id, r.group),
                 n(r.n),
                 n(r.x),
-                f"{fmt_pct(r.share, language)} ({fmt_pct(r.lower_x, language)} – {fmt_pct(r.upper_x, language)})",
+                f"{p(r.share)} ({p(r.lower_x)} – {p(r.upper_x)})",
                 oddsr,
             ]
         )
-    out += [md_table([T["variable"], T["group"], "N", "x", T["share"], T["or"]], rows, numeric={2, 3}), ""]
-    rows = [
+    return rows
+
+
+def test_rows(tests: pd.DataFrame, lab: Callable, variables: dict[str, str], language: str) -> list[list[str]]:
+    return [
         [
-            T.get(r.variable, r.variable),
+            variables.get(r.variable, r.variable),
             lab(r.table_id, r.reference),
-            n(r.chi_square, 1),
-            str(r.df),
+            fmt_number(r.chi_square, language, 1),
+            fmt_number(r.df, language, 0),
             fmt_p(r.p_value, language),
         ]
-        for r in results.group_tests.itertuples()
+        for r in tests.itertuples()
     ]
-    out += [
-        f"**{T['tests']}**",
-        "",
-        md_table([T["variable"], T["reference"], "χ²", "df", T["p"]], rows, numeric={2, 3, 4}),
-        "",
-    ]
-    out += fig("end_reason") + fig("groups") + fig("odds_ratios")
 
-    out += [f"## {T['diagnosis_meetings']}", ""]
-    rows = [
-        [lab(r.table_id, r.group), n(r.x), r.printed_percent, f"{fmt_pct(r.share, language, 2)}"]
-        for r in results.diagnosis_meetings.itertuples()
+
+def diagnosis_rows(dist: pd.DataFrame, lab: Callable, language: str) -> list[list[str]]:
+    return [
+        [lab(r.table_id, r.group), fmt_number(r.x, language, 0), r.printed_percent, fmt_pct(r.share, language, 2)]
+        for r in dist.itertuples()
     ]
-    out += [md_table([T["group"], T["count"], T["printed"], T["share"]], rows, numeric={1, 2, 3}), ""]
-    return "\n".join(out)
+
+
+def context(
+    frames: dict[str, pd.DataFrame],
+    events: pd.DataFrame,
+    codebook: pd.DataFrame,
+    settings: dict,
+    figures: dict[str, str],
+    language: str,
+    _: Gettext,
+) -> dict:
+    """Everything the template ``meetings.md.j2`` prints, formatted in ``language``."""
+    lab = code_labels(codebook, language)
+    names = series_names(settings, codebook, language, _)
+    variables = variable_names(_)
+    described = event_descriptions(events, language)
+    trend, diagnostics, scan = frames["trend"], frames["diagnostics"], frames["scan"]
+    series = [sid for sid in settings["series"] if sid in set(trend["series"])]
+    return {
+        "title": section_title(trend["year"], _),
+        "conf": confidence_text(settings["confidence"], language),
+        "method": method_name(settings["interval_method"], language),
+        "lags": settings["hac_maxlags"],
+        "min_segment": settings["min_segment"],
+        "breakpoint_events": ", ".join(f"`{e}`" for e in settings["breakpoints"]),
+        "n_obs": int(diagnostics["n_obs"].iloc[0]),
+        "n_params": int(diagnostics["n_params"].min()),
+        "series_names": [names[sid] for sid in series],
+        "base_year": settings["index_base_year"],
+        "sassam_ratio": "sassam" in series and "sassam_per_100_meetings" in trend.columns,
+        "trend": trend_rows(trend, series, language),
+        "breaks": break_rows(frames["breaks"], described),
+        "events": event_items(frames["events_marked"], described),
+        "models": [{"name": names[sid], "rows": effect_rows(frames["effects"], sid, language, _)} for sid in series],
+        "diagnostics": diagnostic_rows(diagnostics, names, language, _),
+        "ljung_box_lag": int(diagnostics["ljung_box_lag"].iloc[0]),
+        "candidates": int(scan.groupby("series").size().iloc[0]),
+        "scan": scan_rows(scan, names, language),
+        "groups": group_rows(frames["shares"], frames["odds_ratios"], lab, variables, language),
+        "tests": test_rows(frames["group_tests"], lab, variables, language),
+        "diagnosis": diagnosis_rows(frames["diagnosis_meetings"], lab, language),
+        "captions": captions(settings, language, _),
+        "figures": figures,
+    }
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage: the result tables (+ events, codebook) -> ``output.md`` (the section)."""
+    with stage_run("report_meetings", output, log) as record:
+        frames = {}
+        for name in REPORT_TABLES:
+            frames[name] = pd.read_parquet(getattr(input, name))
+            record.read(getattr(input, name), frames[name])
+        events = pd.read_parquet(input.events)
+        codebook = pd.read_parquet(input.codebook)
+        record.read(input.events, events)
+        record.read(input.codebook, codebook)
+        language = params.language
+        trans = translations(language, catalog_path(input.catalogs))
+        ctx = context(frames, events, codebook, params.settings, dict(params.figures), language, trans.gettext)
+        write_text(render(input.template, language, trans, **ctx), output.md)
+        record.wrote(output.md)

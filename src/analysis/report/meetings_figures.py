@@ -1,0 +1,105 @@
+"""The figures of the meetings analysis: labels in the report language, drawn from the
+result tables (rule ``figures_meetings``).
+
+Fitted values, counterfactuals and intervals come from the result tables the analysis
+wrote (``fitted``, ``scan``, ...): this job imports matplotlib, never statsmodels. The
+captions are those the report prints (:func:`analysis.report.meetings.captions`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.stage import stage_run
+from analysis.core.store import write_figure
+from analysis.meetings import FIGURE_TABLES, FIGURES
+from analysis.report.meetings import (
+    Gettext,
+    captions,
+    code_labels,
+    half_year_years,
+    section_title,
+    series_names,
+    variable_names,
+)
+from analysis.report.render import catalog_path, translations
+
+
+def figure_labels(
+    frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _: Gettext
+) -> dict[str, dict]:
+    """{figure key: labels} for :mod:`figures.meetings` (titles, axes, legends, groups)."""
+    lab = code_labels(codebook, language)
+    names = series_names(settings, codebook, language, _)
+    shares, fitted = frames["shares"], frames["fitted"]
+    groups = {f"variable:{v}": name for v, name in variable_names(_).items()}
+    groups |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in shares.itertuples()}
+    groups |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in frames["odds_ratios"].itertuples()}
+    share_labels = groups | {
+        "title": _("Share of sick-leave cases with at least one meeting"),
+        "xlabel": _("Share with at least one meeting"),
+    }
+    series = {
+        **names,
+        "title": section_title(half_year_years(fitted["label"]), _),
+        "observed": _("observed"),
+        "fitted": _("fitted (quasi-Poisson)"),
+        "counterfactual": _("without the interruptions"),
+    }
+    series |= {f"event:{e.id}": str(int(e.number)) for e in frames["events_marked"].itertuples()}
+    return {
+        "series": series,
+        "end_reason": share_labels,
+        "groups": share_labels,
+        "odds_ratios": groups
+        | {
+            "title": _("Odds ratio"),
+            "xlabel": _("Odds ratio of having a meeting (log scale)"),
+            "reference": _("reference"),
+        },
+        "scan": {
+            **names,
+            "title": _("Breakpoint scan"),
+            "xlabel": _("Half-year"),
+            "ylabel": _("Deviance / best"),
+            "documented": _("documented breakpoint"),
+        },
+    }
+
+
+def meetings_figures(frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _):
+    """{key: Figure} for every key of :data:`analysis.meetings.FIGURES`."""
+    from figures import meetings as fm
+
+    labels = figure_labels(frames, codebook, settings, language, _)
+    cap = captions(settings, language, _)
+    shares = frames["shares"]
+    end = shares["variable"] == "end_reason"
+    return {
+        "series": fm.series_with_counterfactual(
+            frames["fitted"], frames["breaks"], frames["events_marked"], labels["series"], cap["series"], language
+        ),
+        "end_reason": fm.group_shares(shares[end], labels["end_reason"], cap["end_reason"], language),
+        "groups": fm.group_shares(shares[~end], labels["groups"], cap["groups"], language),
+        "odds_ratios": fm.forest(frames["odds_ratios"], labels["odds_ratios"], cap["odds_ratios"], language),
+        "scan": fm.breakpoint_scan(frames["scan"], labels["scan"], cap["scan"], language),
+    }
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage: the result tables (+ codebook) -> every figure of :data:`FIGURES` in each format."""
+    with stage_run("figures_meetings", output, log) as record:
+        frames = {}
+        for name in FIGURE_TABLES:
+            frames[name] = pd.read_parquet(getattr(input, name))
+            record.read(getattr(input, name), frames[name])
+        codebook = pd.read_parquet(input.codebook)
+        record.read(input.codebook, codebook)
+        language = params.language
+        _ = translations(language, catalog_path(input.catalogs)).gettext
+        drawn = meetings_figures(frames, codebook, params.settings, language, _)
+        for key in FIGURES:
+            paths = {fmt: getattr(output, f"{key}_{fmt}") for fmt in params.formats}
+            write_figure(drawn.pop(key), paths)
+            for path in paths.values():
+                record.wrote(path)
