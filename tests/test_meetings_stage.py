@@ -204,7 +204,7 @@ def test_swedish_section_with_swedish_event_descriptions(results, processed, tmp
     write_parquet(events, path)
     md = report(results, processed, tmp_path, "sv", events=str(path))
     assert md.startswith("# Försäkringskassan: avstämningsmöten 2011–2019\n")
-    assert f"| 2019 | 39{NBSP}863 | -1,9{NBSP}% | 38,5 |" in md
+    assert f"| 2019 | 39{NBSP}863 | \u22121,9{NBSP}% | 38,5 |" in md
     assert "| `time_limit_removed` | 2016-02 | 2016H1 | Svensk beskrivning av time_limit_removed |" in md
     assert "2. 2016-02: Svensk beskrivning av time_limit_removed" in md
     assert "4. 2019: The appropriation directions for 2019" in md
