@@ -2,13 +2,15 @@
 
 Every printed table cell must occur in the seed text near the table's title, every
 fact's printed value on the seed line it cites, and each table title on its cited line.
-The seeds live in ../shared/seeds beside the clone (as in CI); without them these
-tests are skipped, saying why.
+The seeds live in shared/seeds beside the clone (as in CI) or beside a directory above
+it (a git worktree under a common parent); SERVICESTAT_SEEDS names another place. Without
+them these tests are skipped, saying why.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -16,12 +18,20 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+
+def find_seeds() -> Path:
+    if os.environ.get("SERVICESTAT_SEEDS"):
+        return Path(os.environ["SERVICESTAT_SEEDS"])
+    candidates = [d / "shared" / "seeds" for d in ROOT.parents]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+SEEDS = find_seeds()
 RAW = ROOT / "data" / "raw"
 SPACE = re.compile(r"[\u00a0\u202f\t ]+")
 NUMBER_WORDS = {"2": "två", "4": "fyra", "7": "sju"}  # numbers the documents print in words
 
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the clone")
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no shared/seeds beside the clone (looked for {SEEDS})")
 
 
 def norm(text: str) -> str:
