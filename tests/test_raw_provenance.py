@@ -2,13 +2,18 @@
 
 Every printed table cell must occur in the seed text near the table's title, every
 fact's printed value on the seed line it cites, and each table title on its cited line.
-The seeds live in ../shared/seeds beside the clone (as in CI); without them these
-tests are skipped, saying why.
+Every English text of the raw data (fact and event descriptions, claims, reading labels,
+notes, cost-model names and assumptions) has a Swedish paraphrase beside it, and no
+Swedish paraphrase copies a run of the document's own sentences.
+The seeds live in shared/seeds beside the clone (as in CI) or beside a directory above
+it (a git worktree under a common parent); SERVICESTAT_SEEDS names another place. Without
+them the tests that read the seeds are skipped, saying why.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 
@@ -16,12 +21,25 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def find_seeds() -> Path:
+    if os.environ.get("SERVICESTAT_SEEDS"):
+        return Path(os.environ["SERVICESTAT_SEEDS"])
+    candidates = [d / "shared" / "seeds" for d in ROOT.parents]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+SEEDS = find_seeds()
 RAW = ROOT / "data" / "raw"
 SPACE = re.compile(r"[\u00a0\u202f\t ]+")
 NUMBER_WORDS = {"2": "två", "4": "fyra", "7": "sju"}  # numbers the documents print in words
 
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside the clone")
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no shared/seeds beside the clone (looked for {SEEDS})")
+# A Swedish paraphrase may share names, titles and short phrases with the document (a law's
+# title, "andra halvåret 2018 och första halvåret 2019"); this many words in a row, outside
+# quoted labels, would be a copied sentence.
+COPIED_WORDS = 10
 
 
 def norm(text: str) -> str:
@@ -41,6 +59,7 @@ def table_files() -> list[Path]:
     return sorted(RAW.glob("*/tables/*.yaml"))
 
 
+@needs_seeds
 @pytest.mark.parametrize("sidecar", table_files(), ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
 def test_table_cells_are_printed_in_the_seed(sidecar: Path):
     meta = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
@@ -68,6 +87,7 @@ def fact_rows(name: str):
             yield pytest.param(source_dir, row, id=f"{source_dir.name}/{row['id']}")
 
 
+@needs_seeds
 @pytest.mark.parametrize(("source_dir", "row"), list(fact_rows("facts.csv")))
 def test_fact_value_is_on_its_seed_line(source_dir: Path, row: dict):
     lines = seed_lines(source_dir)
@@ -109,6 +129,7 @@ def claim_rows() -> list[tuple[Path, dict]]:
     ]
 
 
+@needs_seeds
 @pytest.mark.parametrize(
     "source_dir, claim", claim_rows(), ids=lambda x: x.get("id", "") if isinstance(x, dict) else ""
 )
@@ -126,3 +147,74 @@ def test_every_report_with_tables_has_a_claims_register():
     with_tables = sorted(p.parent.name for p in RAW.glob("*/tables"))
     assert sorted(p.parent.name for p in RAW.glob("*/claims.yaml")) == with_tables
     assert sorted(config["claims"]["sources"]) == with_tables
+
+
+# -- Swedish text --------------------------------------------------------------------------
+
+TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why")
+
+
+def english_and_swedish(node, where: str):
+    """(where, key, English, Swedish or None) for each translated key in a register, recursively.
+
+    The ``name`` of a claim input's constant is formula text, not prose, and is skipped.
+    """
+    if isinstance(node, dict):
+        for key in TRANSLATED:
+            if key in node and not (key == "name" and "const" in node):
+                yield where, key, node[key], node.get(f"{key}_sv")
+        for k, v in node.items():
+            yield from english_and_swedish(v, f"{where}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from english_and_swedish(v, f"{where}.{v.get('id', i) if isinstance(v, dict) else i}")
+
+
+def swedish_texts() -> list[tuple[str, str, str, str | None]]:
+    """(source, where, English, Swedish) for every translated text of the raw data."""
+    out = []
+    for name in ("facts.csv", "events.csv"):
+        for source_dir in sources_with(name):
+            rows = csv.DictReader((source_dir / name).open(encoding="utf-8"), delimiter=";")
+            out += [(source_dir.name, f"{name}:{r['id']}", r["description"], r.get("description_sv")) for r in rows]
+    for name in ("claims.yaml", "cost_model.yaml"):
+        for source_dir in sources_with(name):
+            doc = yaml.safe_load((source_dir / name).read_text(encoding="utf-8"))
+            out += [(source_dir.name, f"{name}{w}.{k}", en, sv) for w, k, en, sv in english_and_swedish(doc, "")]
+    return out
+
+
+def test_every_english_text_has_a_swedish_paraphrase():
+    texts = swedish_texts()
+    missing = [f"{s}/{w}" for s, w, _, sv in texts if not (isinstance(sv, str) and sv.strip())]
+    assert not missing, f"no Swedish text beside: {missing}"
+    # figures, names and labels may read the same in both languages; whole sentences may not
+    same = [f"{s}/{w}" for s, w, en, sv in texts if sv == en and len(re.findall(r"[^\W\d]{2,}", en)) > 3]
+    assert not same, f"Swedish text is the English one: {same}"
+    counts = {k: sum(1 for _, w, _, _ in texts if w.endswith(k)) for k in (".claim", ".label", ".name", ".why")}
+    assert counts == {".claim": 150, ".label": 38, ".name": 36, ".why": 24}, counts
+    assert sum(1 for _, w, _, _ in texts if w.startswith(("facts.csv", "events.csv"))) >= 164 + 53
+
+
+WORD = re.compile(r"\w+(?:[.,:/–-]\w+)*")
+QUOTED = re.compile(r"'[^']*'|”[^”]*”|\"[^\"]*\"")
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in WORD.findall(norm(text))]
+
+
+@needs_seeds
+def test_swedish_paraphrases_do_not_copy_the_documents():
+    """No Swedish text repeats COPIED_WORDS or more words in a row of its source document."""
+    seeds: dict[str, set[tuple[str, ...]]] = {}
+    copied = []
+    for source, where, _, sv in swedish_texts():
+        if source not in seeds:
+            w = words("\n".join(seed_lines(RAW / source)))
+            seeds[source] = {tuple(w[i : i + COPIED_WORDS]) for i in range(len(w) - COPIED_WORDS + 1)}
+        for part in QUOTED.split(sv or ""):
+            w = words(part)
+            runs = [" ".join(w[i : i + COPIED_WORDS]) for i in range(len(w) - COPIED_WORDS + 1)]
+            copied += [f"{source}/{where}: {r!r}" for r in runs if tuple(r.split(" ")) in seeds[source]]
+    assert not copied, f"Swedish text copied from the document: {copied}"

@@ -2,7 +2,10 @@
 
 Both are semicolon-separated UTF-8 files with a fixed header. A fact keeps its value as
 printed, the unit, the period it refers to and the qualifier printed with it ("drygt",
-"cirka", ...); an event keeps its date at the precision the document gives.
+"cirka", ...); an event keeps its date at the precision the document gives. Each row is
+described twice, in English (``description``) and in Swedish (``description_sv``): both
+are paraphrases written for this project, never the document's own sentences, so that a
+report in either language can quote them.
 """
 
 from __future__ import annotations
@@ -17,8 +20,14 @@ from analysis.core.errors import InputError
 from analysis.core.numbers import EXPECTED, parse_number
 from analysis.ingest.tables import decode_utf8, read_rows
 
-FACT_COLUMNS = ["id", "value", "unit", "period", "qualifier", "location", "description", "seed_line"]
-EVENT_COLUMNS = ["id", "date", "precision", "description", "location"]
+FACT_COLUMNS = ["id", "value", "unit", "period", "qualifier", "location", "description", "description_sv", "seed_line"]
+EVENT_COLUMNS = ["id", "date", "precision", "description", "description_sv", "location"]
+# The free-text columns that must not be empty, with what each should hold.
+TEXT_COLUMNS = {
+    "location": "the place in the document (section, table or footnote)",
+    "description": "an English description",
+    "description_sv": "a Swedish description (a paraphrase of the English one)",
+}
 
 # Qualifiers as printed in the documents, with their English gloss. An unlisted
 # qualifier is an error: the claims audit maps each of these to an interval.
@@ -62,11 +71,16 @@ _DATE = {
 
 
 def _header(path: str, rows, expected: list[str]) -> None:
+    """A located error at the first header cell that differs from ``expected`` (missing or extra columns too)."""
     line, cells = rows[0]
-    if cells != expected:
-        for i, (got, want) in enumerate(zip(cells + [""] * len(expected), expected, strict=False)):
-            if got != want:
-                raise InputError(path, line, i + 1, got, f"the header {';'.join(expected)}", "unexpected column")
+    width = max(len(cells), len(expected))
+    padded = zip(cells + [""] * (width - len(cells)), expected + [""] * (width - len(expected)), strict=True)
+    for i, (got, want) in enumerate(padded):
+        if got != want:
+            here = f"'{want}'" if want else "no further column"
+            raise InputError(
+                path, line, i + 1, got, f"{here} (the header is {';'.join(expected)})", "unexpected column"
+            )
 
 
 def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
@@ -76,8 +90,9 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
     -------
     DataFrame
         ``source_id, id, value, decimals, unit, period, qualifier, qualifier_en, location,
-        description, status, printed, raw_line``; ``value`` is the printed number (float),
-        NaN with status ``not_available`` when the printed value is ``-``.
+        description, description_sv, status, printed, seed_line, raw_line``; ``value`` is
+        the printed number (float), NaN with status ``not_available`` when the printed
+        value is ``-``.
     """
     records = []
     for line, rec in _records(path, raw, FACT_COLUMNS, "fact"):
@@ -92,14 +107,12 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
             )
         if rec["qualifier"] not in QUALIFIERS:
             raise InputError(path, line, 5, rec["qualifier"], f"one of {sorted(QUALIFIERS)}", "unknown qualifier")
-        for col in ("location", "description"):
-            if not rec[col]:
-                raise InputError(path, line, FACT_COLUMNS.index(col) + 1, "", f"a non-empty {col}", "missing")
+        _require_text(path, line, rec, FACT_COLUMNS, ("location", "description", "description_sv"))
         if not rec["seed_line"].isdigit():
             raise InputError(
                 path,
                 line,
-                8,
+                FACT_COLUMNS.index("seed_line") + 1,
                 rec["seed_line"],
                 "the line number in the seed text where the value is printed",
                 "bad seed_line",
@@ -124,6 +137,7 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
                 "qualifier_en": QUALIFIERS[rec["qualifier"]],
                 "location": rec["location"],
                 "description": rec["description"],
+                "description_sv": rec["description_sv"],
                 "status": status,
                 "printed": rec["value"],
                 "seed_line": int(rec["seed_line"]),
@@ -131,7 +145,7 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
             }
         )
     columns = ["source_id", "id", "value", "decimals", "unit", "period", "qualifier", "qualifier_en"]
-    columns += ["location", "description", "status", "printed", "seed_line", "raw_line"]
+    columns += ["location", "description", "description_sv", "status", "printed", "seed_line", "raw_line"]
     frame = pd.DataFrame.from_records(records, columns=columns)
     return _typed(frame, floats=["value"], ints=["decimals", "seed_line", "raw_line"])
 
@@ -150,6 +164,15 @@ def _records(path: str, raw: bytes, columns: list[str], kind: str):
             raise InputError(path, line, 1, rec["id"], expected, f"duplicate {kind} id")
         seen[rec["id"]] = line
         yield line, rec
+
+
+def _require_text(path: str, line: int, rec: dict, columns: list[str], required: tuple[str, ...]) -> None:
+    """A located error for the first required text cell that is empty (or only blanks)."""
+    for col in required:
+        if not rec[col]:
+            raise InputError(
+                path, line, columns.index(col) + 1, rec[col], f"{TEXT_COLUMNS[col]} in column '{col}'", "missing text"
+            )
 
 
 def _typed(frame: pd.DataFrame, floats=(), ints=()) -> pd.DataFrame:
@@ -222,7 +245,14 @@ def _infer(text: str) -> str:
 
 
 def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
-    """Parse events.csv: one row per dated event with its covered ``start`` and ``end`` day."""
+    """Parse events.csv: one row per dated event with its covered ``start`` and ``end`` day.
+
+    Returns
+    -------
+    DataFrame
+        ``source_id, id, date, precision, description, description_sv, location, start,
+        end, raw_line``.
+    """
     records = []
     for line, rec in _records(path, raw, EVENT_COLUMNS, "event"):
         if rec["precision"] not in PRECISIONS:
@@ -231,9 +261,7 @@ def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
             start, end = date_range(rec["date"], rec["precision"])
         except ValueError as exc:
             raise InputError(path, line, 2, rec["date"], str(exc), "bad date") from None
-        for col in ("description", "location"):
-            if not rec[col]:
-                raise InputError(path, line, EVENT_COLUMNS.index(col) + 1, "", f"a non-empty {col}", "missing")
+        _require_text(path, line, rec, EVENT_COLUMNS, ("description", "description_sv", "location"))
         records.append({"source_id": source_id, **rec, "start": start, "end": end, "raw_line": line})
     frame = pd.DataFrame.from_records(records, columns=["source_id", *EVENT_COLUMNS, "start", "end", "raw_line"])
     return _typed(frame, ints=["raw_line"])
