@@ -94,6 +94,10 @@ CATALOG = pd.DataFrame(
         "checks_known_issue": [1, 0],
         "checks_skipped": [0, 0],
         "known_issues": ["k1", ""],
+        "appendix": ["", ""],
+        "chapter": ["2", ""],
+        "section": ["2.1 Möten", ""],
+        "page": ["18", ""],
     }
 )
 VALIDATION = pd.DataFrame(
@@ -113,7 +117,9 @@ KNOWN = pd.DataFrame(
         "relation": ["r1"],
         "group": ["x=1"],
         "description": ["d"],
+        "description_sv": ["b"],
         "evidence": ["e"],
+        "evidence_sv": ["f"],
         "state": ["confirmed"],
     }
 )
@@ -153,7 +159,8 @@ def test_index_page_in_english(tmp_path):
     inp, out, params = index_io(tmp_path, "en", [])
     index.run(inp, out, params, str(tmp_path / "log"))
     md = Path(out.md).read_text()
-    assert "| `s1/tabell_1` | Tabell 1: Counts | chapter 2 | 1,234 | 3 | 1 | 0 | k1 |" in md
+    assert "| `s1/tabell_1` | Tabell 1: Counts | chapter 2, 2.1 Möten, p. 18 | 1,234 | 3 | 1 | 0 | k1 |" in md
+    assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | d | e | confirmed |" in md
     assert "| `s1/facts` | Facts printed in the text |" in md
     # Relation r1: two checks hold and one is a known issue.
     assert "| `s1/tabell_1` | `r1` | sum | 2 | 1 | 0 |" in md
@@ -169,7 +176,8 @@ def test_index_page_in_swedish(tmp_path):
     index.run(inp, out, params)
     md = Path(out.md).read_text()
     assert md.startswith("# servicestat: datakatalog")
-    assert "| `s1/tabell_1` | Tabell 1: Antal | chapter 2 | 1\u00a0234 |" in md
+    assert "| `s1/tabell_1` | Tabell 1: Antal | kapitel 2, 2.1 Möten, s. 18 | 1\u00a0234 |" in md
+    assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | b | f | bekräftat |" in md
     assert "Siffror i löptext" in md and "## Kända fel i källorna" in md
 
 

@@ -31,6 +31,10 @@ CATALOG_COLUMNS = [
     "raw_file",
     "raw_sha256",
     "sidecar_file",
+    "appendix",
+    "chapter",
+    "section",
+    "page",
 ]
 
 
@@ -43,6 +47,11 @@ def _location(loc: dict) -> str:
     if loc.get("page"):
         parts.append(f"p. {loc['page']}")
     return ", ".join(p for p in parts if p)
+
+
+def _location_parts(loc: dict) -> dict:
+    """The location as structured columns (the report words them in its language)."""
+    return {k: str(loc.get(k) or "") for k in ("appendix", "chapter", "section", "page")}
 
 
 def _source_cols(s: IngestedSource) -> dict:
@@ -85,6 +94,7 @@ def catalog(sources: list[IngestedSource]) -> pd.DataFrame:
                     "raw_file": it.raw_path,
                     "raw_sha256": it.raw_sha256,
                     "sidecar_file": it.sidecar_path,
+                    **_location_parts(sc["location"]),
                 }
             )
         for kind, frame in (("facts", s.facts), ("events", s.events)):
@@ -114,6 +124,7 @@ def catalog(sources: list[IngestedSource]) -> pd.DataFrame:
                     "raw_file": path,
                     "raw_sha256": s.files[path],
                     "sidecar_file": "",
+                    **_location_parts({}),
                 }
             )
     frame = pd.DataFrame.from_records(rows, columns=CATALOG_COLUMNS)
@@ -153,7 +164,9 @@ def known_issue_report(sources: list[IngestedSource]) -> pd.DataFrame:
                     "relation": e["relation"],
                     "group": ", ".join(f"{k}={v}" for k, v in e["group"].items()),
                     "description": e["description"],
+                    "description_sv": e["description_sv"],
                     "evidence": e["evidence"],
+                    "evidence_sv": e["evidence_sv"],
                     "state": "stale" if e["id"] in stale else "confirmed",
                 }
             )
@@ -166,7 +179,9 @@ def known_issue_report(sources: list[IngestedSource]) -> pd.DataFrame:
             "relation",
             "group",
             "description",
+            "description_sv",
             "evidence",
+            "evidence_sv",
             "state",
         ],
     )

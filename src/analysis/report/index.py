@@ -25,7 +25,20 @@ def source_rows(catalog: pd.DataFrame, language: str) -> list[list[str]]:
     return [[f"`{sid}`", pub, title, date, n(k)] for (sid, pub, title, date), k in src.items()]
 
 
-def dataset_rows(catalog: pd.DataFrame, language: str, kind_names: dict[str, str]) -> list[list[str]]:
+def location_text(r, words: dict[str, str]) -> str:
+    """'Bilaga 1, chapter 4, 4.2.1 ..., p. 18' in the report's words (appendix as printed)."""
+    parts = [
+        r.appendix or None,
+        f"{words['chapter']} {r.chapter}" if r.chapter else None,
+        r.section or None,
+        f"{words['page']} {r.page}" if r.page else None,
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def dataset_rows(
+    catalog: pd.DataFrame, language: str, kind_names: dict[str, str], words: dict[str, str]
+) -> list[list[str]]:
     """One row per dataset: id, title as printed (or its English title), location, counts."""
     n = _n(language)
     rows = []
@@ -36,7 +49,7 @@ def dataset_rows(catalog: pd.DataFrame, language: str, kind_names: dict[str, str
             [
                 f"`{r.source_id}/{r.dataset}`",
                 name,
-                r.location or "",
+                location_text(r, words),
                 n(r.rows),
                 n(r.checks_holds),
                 n(r.checks_known_issue),
@@ -70,9 +83,19 @@ def check_rows(validation: pd.DataFrame, language: str) -> list[list[str]]:
     ]
 
 
-def known_rows(known: pd.DataFrame) -> list[list[str]]:
+def known_rows(known: pd.DataFrame, language: str, states: dict[str, str]) -> list[list[str]]:
+    """The known-issues register: description and evidence in the report's language."""
+    sv = language == "sv"
     return [
-        [f"`{r.id}`", f"`{r.source_id}/{r.table_id}`", f"`{r.relation}`", r.group, r.description, r.evidence, r.state]
+        [
+            f"`{r.id}`",
+            f"`{r.source_id}/{r.table_id}`",
+            f"`{r.relation}`",
+            r.group,
+            r.description_sv if sv else r.description,
+            r.evidence_sv if sv else r.evidence,
+            states.get(r.state, r.state),
+        ]
         for r in known.itertuples()
     ]
 
@@ -93,15 +116,17 @@ def run(input, output, params, log=None) -> None:
         trans = translations(language, catalog_path(input.catalogs))
         _ = trans.gettext
         kinds = {"facts": _("Facts printed in the text"), "events": _("Dated events")}
+        words = {"chapter": _("chapter"), "page": _("p.")}
+        states = {"confirmed": _("confirmed"), "stale": _("stale")}
         write_text(
             render(
                 input.index_template,
                 language,
                 trans,
                 sources=source_rows(frames["catalog"], language),
-                datasets=dataset_rows(frames["catalog"], language, kinds),
+                datasets=dataset_rows(frames["catalog"], language, kinds, words),
                 checks=check_rows(frames["validation"], language),
-                known=known_rows(frames["known_issues"]),
+                known=known_rows(frames["known_issues"], language, states),
             ),
             output.md,
         )
