@@ -13,7 +13,16 @@ import pytest
 import yaml
 
 from analysis.claims import SOURCE_TABLES, TABLES, stage
-from analysis.claims.audit import combine, frame, other_uses, standalone_facts, structured, tidy
+from analysis.claims.audit import (
+    combine,
+    formula_text,
+    frame,
+    interval_text,
+    other_uses,
+    standalone_facts,
+    structured,
+    tidy,
+)
 from analysis.claims.evaluate import (
     ClaimError,
     Context,
@@ -73,7 +82,7 @@ def test_more_than_is_strict_and_open_above():
     c = claimed(value="50", exact=True, qualifier="mer än")
     assert not c.contains(50.0)
     assert c.contains(50.000001) and c.contains(1e9)
-    assert c.shown() == "(50, ∞)"
+    assert interval_text(c) == "(50, ∞)"
 
 
 def test_at_least_includes_the_bound():
@@ -455,7 +464,7 @@ def test_input_from_another_report_and_facts_it_uses_there():
     }
     res = evaluate_claim(claim, c, "s", [0], {})
     assert res.verdict == "consistent"
-    assert res.readings[0].formula == "value(u[region=A, measure=count] (o) = 30)"
+    assert formula_text(res.readings[0].term) == "value(u[region=A, measure=count] (o) = 30)"
     terms = structured([res])["claims_terms"]
     assert list(terms["source"]) == ["", "o"]
     register = [{"id": "r", "op": "ratio", "inputs": [{"fact": "n", "source": "o"}, {"fact": "k"}]}]

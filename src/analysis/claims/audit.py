@@ -28,6 +28,7 @@ import math
 import pandas as pd
 
 from analysis.claims.evaluate import (
+    Claimed,
     ClaimError,
     ClaimResult,
     Context,
@@ -238,6 +239,31 @@ def other_uses(source: str, claims: list[dict], estimates: dict) -> pd.DataFrame
 # -- the evidence in English (the published tables) -------------------------------------
 
 
+def formula_text(term: Term) -> str:
+    """A computation in the register's notation, in English."""
+    if term.kind == "op":
+        if not term.children:
+            return term.name
+        per = f", per {term.per}" if term.per else ""
+        return f"{term.name}({'; '.join(formula_text(c) for c in term.children)}{per})"
+    if term.kind == "table":
+        label = f"{term.name}[{term.where}]" + (f" ({term.source})" if term.source else "")
+        return f"{label} by {term.by}" if term.by else f"{label} = {_fmt(term.value)}"
+    if term.kind == "facts":
+        return "{" + "; ".join(f"{c.label}: {formula_text(c)}" for c in term.children) + "}"
+    if term.kind == "fact":
+        return f"{term.name} = {term.printed}"
+    if term.kind == "const":
+        return f"{term.name} ({term.label or 'constant'})"
+    return f"cost model {term.name}: {term.printed}"
+
+
+def interval_text(claimed: Claimed) -> str:
+    """A claimed interval in English notation: '[29.5, 40.5]', '(33.3333, ∞)'."""
+    left, right = "(" if claimed.open_lo else "[", ")" if claimed.open_hi else "]"
+    return f"{left}{_fmt(claimed.lo)}, {_fmt(claimed.hi)}{right}"
+
+
 def detail_text(g: GroupResult) -> str:
     """The evidence of a group other than an interval, in English ('' for an interval)."""
     if g.form in ("highest_first", "lowest_first"):
@@ -270,13 +296,13 @@ def evidence_text(r: ReadingResult) -> str:
             parts.append(where + detail_text(g))
         else:
             gap = f", gap {_fmt(g.gap)}" if g.verdict == "inconsistent" else ""
-            claimed = g.claimed.shown() if g.claimed else ""
+            claimed = interval_text(g.claimed) if g.claimed else ""
             parts.append(f"{where}{_fmt(g.computed)} in [{_fmt(g.lo)}, {_fmt(g.hi)}] vs {claimed}{gap}")
     return "; ".join(parts)
 
 
 def _claimed(g: GroupResult | None) -> str:
-    return g.claimed.shown() if g is not None and g.claimed is not None else ""
+    return interval_text(g.claimed) if g is not None and g.claimed is not None else ""
 
 
 def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -313,7 +339,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 )
                 if len(res.readings) > 1
                 else "",
-                "formula": first.formula if first else "",
+                "formula": formula_text(first.term) if first else "",
                 "evidence": " | ".join(
                     (f"{r.label}: " if len(res.readings) > 1 else "") + evidence_text(r) for r in res.readings
                 ),
@@ -340,7 +366,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "computed_hi": g.hi,
                         "gap": g.gap,
                         "detail": detail_text(g),
-                        "formula": r.formula,
+                        "formula": formula_text(r.term),
                     }
                 )
     return frame("claims", rows), frame("claims_detail", detail)

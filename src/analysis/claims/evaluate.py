@@ -150,24 +150,6 @@ class Term:
     label: str = ""
     per: str = ""
 
-    def text(self) -> str:
-        """The computation in the register's notation, in English (the published tables)."""
-        if self.kind == "op":
-            if not self.children:
-                return self.name
-            per = f", per {self.per}" if self.per else ""
-            return f"{self.name}({'; '.join(c.text() for c in self.children)}{per})"
-        if self.kind == "table":
-            label = f"{self.name}[{self.where}]" + (f" ({self.source})" if self.source else "")
-            return f"{label} by {self.by}" if self.by else f"{label} = {_fmt(self.value)}"
-        if self.kind == "facts":
-            return "{" + "; ".join(f"{c.label}: {c.text()}" for c in self.children) + "}"
-        if self.kind == "fact":
-            return f"{self.name} = {self.printed}"
-        if self.kind == "const":
-            return f"{self.name} ({self.label or 'constant'})"
-        return f"cost model {self.name}: {self.printed}"
-
 
 # -- inputs -----------------------------------------------------------------------------
 
@@ -410,10 +392,6 @@ class Claimed:
     def open_hi(self) -> bool:
         return self.hi_strict or math.isinf(self.hi)
 
-    def shown(self) -> str:
-        """The interval in English notation (the published tables)."""
-        return f"{'(' if self.open_lo else '['}{_fmt(self.lo)}, {_fmt(self.hi)}{')' if self.open_hi else ']'}"
-
 
 def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list) -> Claimed:
     """The claimed interval of a numeric claim.
@@ -577,10 +555,6 @@ class ReadingResult:
     groups: list[GroupResult]
     evidence_only: bool = False
     note: str = ""
-
-    @property
-    def formula(self) -> str:
-        return self.term.text()
 
     @property
     def verdict(self) -> str:
