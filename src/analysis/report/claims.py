@@ -17,7 +17,7 @@ import pandas as pd
 from babel.numbers import format_decimal, get_decimal_symbol, get_minus_sign_symbol
 
 from analysis.claims import REPORT_TABLES, VERDICTS
-from analysis.core.i18n import LOCALES
+from analysis.core.i18n import LOCALES, fmt_number
 from analysis.core.stage import stage_run
 from analysis.core.store import write_text
 from analysis.report.render import catalog_path, render, translations
@@ -199,9 +199,10 @@ def _grouped(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
 
 def summary_rows(claims: pd.DataFrame, language: str, _: Gettext) -> list[list[str]]:
     """Claims per verdict per report and kind, with a total row."""
-    from analysis.core.i18n import fmt_number
 
-    n = lambda x: fmt_number(int(x), language, 0)  # noqa: E731
+    def n(x) -> str:
+        return fmt_number(int(x), language, 0)
+
     counts = claims.groupby(["report", "kind", "verdict"]).size().unstack("verdict", fill_value=0)
     counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
     counts["total"] = counts.sum(axis=1)
@@ -209,7 +210,8 @@ def summary_rows(claims: pd.DataFrame, language: str, _: Gettext) -> list[list[s
         [report, kind_name(kind, _), *(n(c[v]) for v in VERDICTS), n(c["total"])]
         for (report, kind), c in counts.iterrows()
     ]
-    rows.append([f"**{_('Total')}**", "", *(n(counts[v].sum()) for v in VERDICTS), n(counts["total"].sum())])
+    total = _("Total")
+    rows.append([f"**{total}**", "", *(n(counts[v].sum()) for v in VERDICTS), n(counts["total"].sum())])
     return rows
 
 
