@@ -1,30 +1,113 @@
 # Claims audit (config: claims): every numeric claim in the reports' text recomputed
-# from their own tables and printed figures, with rounding-aware verdicts.
+# from their own tables and printed figures, with rounding-aware verdicts. One audit per
+# report (claims_<source>), the tables of all combined (claims), the section (report_claims).
+
+import re
+
+from analysis.claims import REPORT_TABLES as CLAIMS_REPORT_TABLES
+from analysis.claims import SOURCE_TABLES as CLAIMS_SOURCE_TABLES
 
 CLAIMS = config["claims"]["sources"]
 
 
+# The sources whose tables and facts each audit reads: its own, and any other that its
+# register cites ('source:' keys, found by a scan of the register's text; an id that is
+# not a source is left for the audit to report).
+CLAIMS_READS = {
+    sid: [sid]
+    + sorted(
+        set(
+            re.findall(
+                r"\bsource:\s*[\"']?(\w+)",
+                Path(RAW, sid, "claims.yaml").read_text(encoding="utf-8"),
+            )
+        )
+        & set(config["sources"]) - {sid}
+    )
+    for sid in CLAIMS
+}
+# The tables of each report's audit (Parquet only; rule claims combines them).
+CLAIMS_OUTPUTS = {
+    sid: {name: f"{TABLES}/{sid}_{name}.parquet" for name in CLAIMS_SOURCE_TABLES}
+    for sid in CLAIMS
+}
+
+
+for sid in CLAIMS:
+
+    rule:
+        name:
+            f"claims_{sid}"
+        input:
+            claims=f"{RAW}/{sid}/claims.yaml",
+            tables=[p for s in CLAIMS_READS[sid] for p in processed(s)],
+            facts=[
+                f"{PROCESSED}/{s}/facts.parquet"
+                for s in CLAIMS_READS[sid]
+                if raw_file(s, "facts.csv")
+            ],
+            cost_model=raw_file(sid, "cost_model.yaml"),
+            schema=REGISTERS_SCHEMA,
+            code=code(
+                "analysis/core",
+                "analysis/claims",
+                *(["analysis/costmodel"] if raw_file(sid, "cost_model.yaml") else []),
+            ),
+        output:
+            **CLAIMS_OUTPUTS[sid],
+        log:
+            f"{LOGS}/claims_{sid}.log",
+        params:
+            source=sid,
+            similar_within=config["claims"]["similar_within"],
+            intervals=config["intervals"],
+        run:
+            from analysis.claims.stage import run
+
+            run(input, output, params, log)
+
+
 rule claims:
     input:
-        claims=[f"{RAW}/{sid}/claims.yaml" for sid in CLAIMS],
-        tables=[p for sid in CLAIMS for p in processed(sid)],
-        facts=[f"{PROCESSED}/{sid}/facts.parquet" for sid in CLAIMS],
-        cost_model=raw_file(config["channels"]["source"], "cost_model.yaml"),
-        schema=REGISTERS_SCHEMA,
-        code=code("analysis/core", "analysis/costmodel", "analysis/claims", "analysis/report"),
+        **{
+            name: [CLAIMS_OUTPUTS[sid][name] for sid in CLAIMS]
+            for name in CLAIMS_SOURCE_TABLES
+        },
+        code=code("analysis/core", "analysis/claims"),
     output:
         **{name: f"{TABLES}/{name}.parquet" for name in CLAIMS_TABLES},
         **{f"{name}_csv": f"{TABLES}/{name}.csv" for name in CLAIMS_TABLES},
-        md=f"{REPORTS}/claims.md",
+    log:
+        f"{LOGS}/claims.log",
     params:
         sources=CLAIMS,
         settings=config["claims"],
-        intervals=config["intervals"],
-        cost_model_source=config["channels"]["source"],
-        language=config["language"],
-    log:
-        f"{LOGS}/claims.log",
+        registers=[f"{RAW}/{sid}/claims.yaml" for sid in CLAIMS],
     run:
-        from analysis.claims.stage import run
+        from analysis.claims.stage import run_combine
+
+        run_combine(input, output, params, log)
+
+
+rule report_claims:
+    input:
+        **{name: getattr(rules.claims.output, name) for name in CLAIMS_REPORT_TABLES},
+        template=template("claims.md.j2"),
+        catalogs=translation("claims"),
+        code=code(
+            "analysis/core",
+            "analysis/claims/__init__.py",
+            "analysis/report/claims.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+        ),
+    output:
+        md=f"{REPORTS}/claims.md",
+    log:
+        f"{LOGS}/report_claims.log",
+    params:
+        language=config["language"],
+    run:
+        from analysis.report.claims import run
 
         run(input, output, params, log)

@@ -1,27 +1,36 @@
 """Claims audit: claimed intervals at their boundaries, every operation on hand-made data,
-verdict aggregation, register errors, and real claims of the three reports worked by hand."""
+verdict aggregation, register errors, the result tables, and real claims of the three
+reports worked by hand through the stages (one audit per report, then combined)."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 import yaml
-from analysis.cli import execute
 
+from analysis.claims import SOURCE_TABLES, TABLES, stage
+from analysis.claims.audit import (
+    combine,
+    formula_text,
+    frame,
+    interval_text,
+    other_uses,
+    standalone_facts,
+    structured,
+    tidy,
+)
 from analysis.claims.evaluate import (
     ClaimError,
     Context,
     claimed_interval,
     evaluate_claim,
-    summary,
-    tidy,
 )
-from analysis.costmodel.model import FactTable
-from analysis.ingest.source import ingest_source
-from analysis.report.claims import analyse_claims, claims_markdown, number_formatter, standalone_facts
+from analysis.core.stage import StageError
+from analysis.core.store import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 # Widths written out here, independent of config.yaml: knappt/drygt 10 %, cirka 5 %,
@@ -73,7 +82,7 @@ def test_more_than_is_strict_and_open_above():
     c = claimed(value="50", exact=True, qualifier="mer än")
     assert not c.contains(50.0)
     assert c.contains(50.000001) and c.contains(1e9)
-    assert c.shown() == "(50, ∞)"
+    assert interval_text(c) == "(50, ∞)"
 
 
 def test_at_least_includes_the_bound():
@@ -371,78 +380,201 @@ def test_printed_fact_must_print_the_claimed_value():
     assert err.value.keypath == [0, "printed_fact"]
 
 
-def test_summary_counts_per_report_and_kind():
+# -- result tables ---------------------------------------------------------------------------
+
+
+def test_tables_of_a_claim_and_a_missing_one():
     results = [run({"value": "30", "op": "value", "inputs": [cell("A")]}), run({"value": "5", "missing": "x"})]
     claims, detail = tidy(results)
-    counts = summary(claims)
-    assert counts.loc[0, "consistent"] == 1 and counts.loc[0, "not reproducible"] == 1
-    assert counts.loc[0, "total"] == 2
+    assert list(claims["verdict"]) == ["consistent", "not reproducible"]
+    assert claims.loc[0, "evidence"] == "30 in [30, 30] vs [29.5, 30.5]"
+    assert claims.loc[0, "formula"] == "value(t[region=A, measure=count] = 30)"
+    assert list(claims.columns[-1:]) == ["claim_sv"] and claims.loc[0, "claim_sv"] == ""
     assert list(detail["group"]) == [""]
+    tables = structured(results)
+    e = tables["claims_evidence"].iloc[0]
+    assert (e["form"], e["claimed_lo"], e["claimed_hi"]) == ("interval", 29.5, 30.5)
+    assert not e["claimed_lo_open"] and not e["claimed_hi_open"]
+    assert list(tables["claims_readings"]["reading"]) == [1] and tables["claims_items"].empty
+    terms = tables["claims_terms"]
+    assert list(terms["kind"]) == ["op", "table"] and list(terms["parent"]) == [0, 1]
+    assert terms.loc[1, "value"] == 30 and terms.loc[1, "where"] == "region=A, measure=count"
 
 
-def test_swedish_number_formatter():
-    num = number_formatter("sv")
-    assert num(33.2096) == "33,21"
-    assert num(12192.0) == "12\u00a0192"
-    assert num.interval_sep == "; "
+def _evidence(spec):
+    res = run(spec)
+    tables = structured([res])
+    _, detail = tidy([res])
+    return tables["claims_evidence"], tables["claims_items"], list(detail["detail"])
 
 
-# -- the real registers, worked by hand --------------------------------------------------------
+def test_evidence_as_data_and_in_english_for_each_form():
+    grouped = {"table": "t", "where": {"measure": "count", "region": ["A", "B", "C"]}, "by": "region"}
+    e, items, text = _evidence({"op": "top", "inputs": [grouped], "expect": "B"})
+    assert e.loc[0, "form"] == "highest_first"
+    assert list(zip(items["label"], items["value"], strict=True)) == [("B", 50), ("A", 30), ("C", 20)]
+    assert text == ["highest first: B 50, A 30, C 20"]
+    e, _, text = _evidence({"op": "bottom", "inputs": [grouped], "expect": "C"})
+    assert e.loc[0, "form"] == "lowest_first" and text == ["lowest first: C 20, A 30, B 50"]
+    e, _, text = _evidence({"op": "rank", "position": 3, "inputs": [grouped], "expect": "A"})
+    assert (e.loc[0, "rank"], e.loc[0, "position"], e.loc[0, "verdict"]) == (2, 3, "inconsistent")
+    assert text == ["order: B > A > C; 'A' is #2, claimed #3"]
+    e, items, text = _evidence({"op": "less", "inputs": [cell("C"), cell("A")]})  # 20 < 30, left first
+    assert e.loc[0, "form"] == "less" and list(items["value"]) == [20, 30] and text == ["20 < 30"]
+    e, items, text = _evidence({"op": "greater", "inputs": [cell("B"), cell("A")]})
+    assert list(items["value"]) == [50, 30] and text == ["50 > 30"]
+    ordered = {"table": "t", "where": {"measure": "count", "region": ["C", "A", "B"]}, "by": "region"}
+    e, items, text = _evidence({"op": "increasing", "inputs": [ordered]})
+    assert list(e["label"]) == ["C→A", "A→B"] and text == ["C 20 → A 30", "A 30 → B 50"]
+    assert list(items["group"]) == [1, 1, 2, 2]
+    e, items, text = _evidence({"op": "similar", "within": 10, "inputs": [ordered]})
+    assert (e.loc[0, "computed"], e.loc[0, "within"], e.loc[0, "gap"]) == (30, 10, 20)
+    assert text == ["spread 30 (allowed 10): C 20, A 30, B 50"]
+    e, _, text = _evidence({"value": "5", "op": "value", "inputs": [cell("D", "percent")]})
+    # row D percent is the 7th data row of the hand-made table: raw line 8
+    assert (e.loc[0, "form"], e.loc[0, "cell_table"], e.loc[0, "cell_line"], e.loc[0, "cell_printed"]) == (
+        "not_available",
+        "t",
+        8,
+        "-",
+    )
+    assert text == ["t line 8 is printed as '-'"]
+
+
+def test_open_claimed_interval_as_data():
+    e, _, _ = _evidence({"value": "50", "exact": True, "qualifier": "mer än", "op": "value", "inputs": [cell("A")]})
+    assert (e.loc[0, "claimed_lo"], e.loc[0, "claimed_hi"]) == (50, math.inf)
+    assert e.loc[0, "claimed_lo_open"] and e.loc[0, "claimed_hi_open"]
+    assert e.loc[0, "gap"] == pytest.approx(30 - 50)
+
+
+def test_input_from_another_report_and_facts_it_uses_there():
+    c = ctx()
+    c.tables[("o", "u")] = _table().assign(source_id="o", table_id="u")
+    c.facts["o"] = _facts()
+    claim = {
+        "id": "c",
+        "location": "x",
+        "seed_line": 1,
+        "claim": "x",
+        "printed": "x",
+        "value": "30",
+        "op": "value",
+        "inputs": [{"table": "u", "source": "o", "where": {"region": "A", "measure": "count"}}],
+    }
+    res = evaluate_claim(claim, c, "s", [0], {})
+    assert res.verdict == "consistent"
+    assert formula_text(res.readings[0].term) == "value(u[region=A, measure=count] (o) = 30)"
+    terms = structured([res])["claims_terms"]
+    assert list(terms["source"]) == ["", "o"]
+    register = [{"id": "r", "op": "ratio", "inputs": [{"fact": "n", "source": "o"}, {"fact": "k"}]}]
+    uses = other_uses("s", register, {})
+    assert list(zip(uses["source"], uses["fact"], strict=True)) == [("o", "n")]
+    # n of 'o' is used by the register of 's', so it is not standalone in 'o' (k of 's' is used)
+    alone = standalone_facts({"s": register}, {"s": _facts().assign(location="x")}, {})
+    assert list(alone["fact"]) == ["n", "hours", "share"]
+
+
+def test_combine_keeps_report_order_types_and_drops_facts_another_register_uses():
+    def standalone(report, facts):
+        rows = [{"report": report, "fact": f, "printed": "1", "unit": "count", "location": "x"} for f in facts]
+        return frame("claims_standalone", rows)
+
+    parts = {name: [frame(name, []), frame(name, [])] for name in SOURCE_TABLES}
+    parts["claims_standalone"] = [standalone("a", ["x", "y"]), standalone("b", ["z", "w"])]
+    parts["claims_uses"] = [frame("claims_uses", [{"source": "b", "fact": "z"}]), frame("claims_uses", [])]
+    out = combine(parts)
+    assert set(out) == set(TABLES)
+    assert list(zip(out["claims_standalone"]["report"], out["claims_standalone"]["fact"], strict=True)) == [
+        ("a", "x"),
+        ("a", "y"),
+        ("b", "w"),
+    ]
+    assert out["claims"]["seed_line"].dtype == "int64" and out["claims_evidence"]["rank"].dtype == "Int64"
+
+
+# -- the real registers through the stages, worked by hand -------------------------------------
 
 SOURCES = ("riksrevisionen_2022", "arbetsformedlingen_2019", "forsakringskassan_2020")
+CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+SUMMARIES = ("catalog", "codebook", "validation", "known_issues")
 
 
-@pytest.fixture(scope="module")
-def audit():
+def ingest(root: Path, sid: str) -> None:
+    """data/raw/<sid> -> root/data/processed/<sid>, written as the ingest stage writes it."""
+    from analysis.core.stage import StageLog
+    from analysis.ingest.source import ingest_source
+    from analysis.ingest.stage import write_source
+
     schemas = {
         n: yaml.safe_load((ROOT / "schemas" / f"{n}.schema.yaml").read_text(encoding="utf-8"))
         for n in ("table", "source", "known_issues")
     }
-    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    tables, facts = {}, {}
-    for sid in SOURCES:
-        folder = ROOT / "data" / "raw" / sid
-        files = {
-            str(p.relative_to(ROOT)): p.read_bytes()
-            for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in ("claims.yaml", "cost_model.yaml")
-        }
-        src = ingest_source(sid, files, schemas)
-        for it in src.tables:
-            tables[(sid, it.table.table_id)] = it.table.public_frame()
-        facts[sid] = src.facts.set_index("id", drop=False)
-    iv = config["intervals"]
-    estimates = {
-        e["id"]: e
-        for e in yaml.safe_load((ROOT / "data/raw/arbetsformedlingen_2019/cost_model.yaml").read_text("utf-8"))[
-            "estimates"
-        ]
+    files = {
+        str(p.relative_to(ROOT)): p.read_bytes()
+        for p in sorted((ROOT / "data/raw" / sid).rglob("*"))
+        if p.is_file() and p.name not in ("claims.yaml", "cost_model.yaml")
     }
-    c = Context(
-        tables=tables,
-        facts=facts,
-        widths=iv["qualifiers"],
-        trailing_zeros_significant=iv["trailing_zeros_significant"],
-        similar_within=config["claims"]["similar_within"],
-        count_units=frozenset(iv["count_units"]),
-        estimates=estimates,
-        fact_table=FactTable(facts["arbetsformedlingen_2019"], iv["qualifiers"], False, {}),
+    s = ingest_source(sid, files, schemas)
+    folder = root / "data/processed" / sid
+    folder.mkdir(parents=True)
+    tables = [it.table.table_id for it in s.tables]
+    kinds = [k for k in ("facts", "events") if any(p.endswith(f"/{k}.csv") for p in files)]
+    out = {name: str(folder / f"{name}.parquet") for name in [*tables, *kinds, *SUMMARIES]}
+    write_source(s, SimpleNamespace(**out), tables, StageLog("ingest"))
+
+
+def audit_inputs(root: Path, sid: str, register: Path | None = None) -> SimpleNamespace:
+    folder = root / "data/processed" / sid
+    cost_model = ROOT / "data/raw" / sid / "cost_model.yaml"
+    skip = {"facts", "events", *SUMMARIES}
+    return SimpleNamespace(
+        claims=str(register or ROOT / "data/raw" / sid / "claims.yaml"),
+        tables=sorted(str(p) for p in folder.glob("*.parquet") if p.stem not in skip),
+        facts=[str(folder / "facts.parquet")],
+        cost_model=[str(cost_model)] if cost_model.is_file() else [],
+        schema=str(ROOT / "schemas/registers.schema.yaml"),
     )
-    registers = {
-        sid: yaml.safe_load((ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8"))["claims"]
-        for sid in SOURCES
-    }
-    frames, results = analyse_claims(registers, c)
-    claims = frames["claims"].set_index("id")
-    return claims, frames, results, registers, facts, estimates, tables
 
 
-def audit_tables(audit):
-    return audit[6]
+def audit_params(sid: str) -> SimpleNamespace:
+    return SimpleNamespace(source=sid, similar_within=CONFIG["claims"]["similar_within"], intervals=CONFIG["intervals"])
 
 
-def test_more_than_a_third_fails_by_hand(audit):
-    claims = audit[0]
+def audit_outputs(root: Path, sid: str) -> SimpleNamespace:
+    return SimpleNamespace(**{n: str(root / "reports/tables" / f"{sid}_{n}.parquet") for n in SOURCE_TABLES})
+
+
+def combined_outputs(root: Path) -> SimpleNamespace:
+    tables = root / "reports/tables"
+    return SimpleNamespace(
+        **{n: str(tables / f"{n}.parquet") for n in TABLES}, **{f"{n}_csv": str(tables / f"{n}.csv") for n in TABLES}
+    )
+
+
+def build(root: Path) -> SimpleNamespace:
+    """The three reports ingested and audited, each on its own, then combined."""
+    for sid in SOURCES:
+        ingest(root, sid)
+        stage.run(audit_inputs(root, sid), audit_outputs(root, sid), audit_params(sid), root / f"logs/claims_{sid}.log")
+    inputs = SimpleNamespace(**{n: [getattr(audit_outputs(root, sid), n) for sid in SOURCES] for n in SOURCE_TABLES})
+    params = SimpleNamespace(
+        sources=list(SOURCES),
+        settings=CONFIG["claims"],
+        registers=[f"data/raw/{sid}/claims.yaml" for sid in SOURCES],
+    )
+    outputs = combined_outputs(root)
+    stage.run_combine(inputs, outputs, params, root / "logs/claims.log")
+    return SimpleNamespace(root=root, outputs=outputs, frames={n: pd.read_parquet(getattr(outputs, n)) for n in TABLES})
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("claims"))
+
+
+def test_more_than_a_third_fails_by_hand(built):
+    claims = built.frames["claims"].set_index("id")
     # Tabell 5: 179 'Nej' of 64 + 291 + 179 + 5 = 539; a third of 539 is 179,67.
     assert 64 + 291 + 179 + 5 == 539 and 179 < 539 / 3
     row = claims.loc["t5_no_shared_view_over_third"]
@@ -451,8 +583,8 @@ def test_more_than_a_third_fails_by_hand(audit):
     assert row["gap"] == pytest.approx(100 * 179 / 539 - 100 / 3)
 
 
-def test_second_half_2019_fall_by_hand(audit):
-    claims = audit[0]
+def test_second_half_2019_fall_by_hand(built):
+    claims = built.frames["claims"].set_index("id")
     # Tabell 1: 23 712 meetings in 2019 H1, 16 151 in H2: a fall of 31,9 %, not 'knappt 20'
     # ([17,55; 20,5] with knappt -10 %); 7 561 of the year's 39 863 would be 19,0 %.
     fall = 100 * (23712 - 16151) / 23712
@@ -462,27 +594,31 @@ def test_second_half_2019_fall_by_hand(audit):
         assert row["verdict"] == "inconsistent"
         assert row["computed"] == pytest.approx(fall)
         assert row["gap"] == pytest.approx(fall - 20.5)
-    detail = audit[1]["claims_detail"]
+    detail = built.frames["claims_detail"]
     share = detail[(detail["id"] == "h2_2019_drop_summary") & detail["evidence_only"]]["computed"].item()
     assert share == pytest.approx(100 * 7561 / 39863)
+    readings = built.frames["claims_readings"]
+    readings = readings[readings["id"] == "h2_2019_drop_summary"]
+    assert list(readings["evidence_only"]) == [False, True]
+    assert list(readings["verdict"]) == ["inconsistent", "consistent"]
 
 
-def test_nearly_doubled_by_hand(audit):
+def test_nearly_doubled_by_hand(built):
     # Tabell 1: VO Direkt 34 195 in week 5, 61 704 in week 35: 1,804, inside [1,8; 2].
-    row = audit[0].loc["t1_direkt_nearly_doubled"]
+    row = built.frames["claims"].set_index("id").loc["t1_direkt_nearly_doubled"]
     assert row["computed"] == pytest.approx(61704 / 34195)
     assert row["verdict"] == "consistent" and 1.8 <= 61704 / 34195 <= 2
 
 
-def test_62_percent_of_406_by_hand(audit):
+def test_62_percent_of_406_by_hand(built):
     # 254 / 406 = 62,56 %: rounds to 63, so the printed 62 is off by 0,06 points.
-    row = audit[0].loc["feedback_used_62"]
+    row = built.frames["claims"].set_index("id").loc["feedback_used_62"]
     assert row["verdict"] == "inconsistent"
     assert row["gap"] == pytest.approx(100 * 254 / 406 - 62.5)
 
 
-def test_between_30_and_40_per_agency_by_hand(audit):
-    detail = audit[1]["claims_detail"]
+def test_between_30_and_40_per_agency_by_hand(built):
+    detail = built.frames["claims_detail"]
     rows = detail[detail["id"] == "t7_between_30_and_40"].set_index("group")
     # Tabell 7, agreeing fully + partly: Pensionsmyndigheten 10,6 + 33,0 = 43,6 (outside),
     # Skatteverket 6,3 + 23,7 = 30,0 (inside).
@@ -490,10 +626,15 @@ def test_between_30_and_40_per_agency_by_hand(audit):
     assert rows.loc["Pensionsmyndigheten", "verdict"] == "inconsistent"
     assert rows.loc["Skatteverket", "verdict"] == "consistent"
     assert rows.loc["Arbetsförmedlingen", "computed"] == pytest.approx(5.7 + 22.3)
+    evidence = built.frames["claims_evidence"]
+    rows = evidence[evidence["id"] == "t7_between_30_and_40"]
+    # 'mellan 30 och 40': [29,5; 40,5], closed
+    assert set(rows["claimed_lo"]) == {29.5} and set(rows["claimed_hi"]) == {40.5}
+    assert list(rows["group"]) == [1, 2, 3, 4, 5]
 
 
-def test_cross_source_annual_report_figures(audit):
-    claims = audit[0]
+def test_cross_source_annual_report_figures(built):
+    claims = built.frames["claims"].set_index("id")
     row = claims.loc["meetings_2018_annual_report_vs_tabell_1"]
     assert row["kind"] == "cross_source" and row["verdict"] == "inconsistent"
     assert row["computed"] == 40643 and row["explanation"]
@@ -503,66 +644,76 @@ def test_cross_source_annual_report_figures(audit):
     assert row["computed"] == sum(yearly) == 646464
 
 
-def test_new_tasks_estimate_by_hand(audit):
-    row = audit[0].loc["new_tasks_cost"]
+def test_new_tasks_estimate_by_hand(built):
+    row = built.frames["claims"].set_index("id").loc["new_tasks_cost"]
     assert row["computed"] == pytest.approx(34 * 58 * 35 * 289 / 1e6)
     assert row["verdict"] == "inconsistent"
+    terms = built.frames["claims_terms"]
+    estimate = terms[(terms["id"] == "new_tasks_cost") & (terms["kind"] == "estimate")]
+    assert list(estimate["name"]) == ["new_tasks_cost"]
+    assert list(estimate["printed"]) == ["(omkring 34 × 58 × 35 × 289 / 1 000 000)"]
 
 
-def test_every_registered_claim_has_a_verdict_and_the_report_renders(audit):
-    claims, frames, results, registers, facts, estimates, _ = audit
-    assert len(claims) == sum(len(r) for r in registers.values())
-    assert claims.index.is_unique
-    md = claims_markdown(frames["claims"], results, standalone_facts(registers, facts, estimates), "sv")
-    assert "## Oförenliga påståenden" in md and "t5_no_shared_view_over_third" in md
+def test_every_registered_claim_has_a_verdict_per_report_and_combined(built):
+    registers = {
+        sid: yaml.safe_load((ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8"))["claims"]
+        for sid in SOURCES
+    }
+    claims = built.frames["claims"]
+    assert len(claims) == sum(len(r) for r in registers.values()) and claims["id"].is_unique
+    assert list(dict.fromkeys(claims["report"])) == list(SOURCES)
+    for sid in SOURCES:
+        path = audit_outputs(built.root, sid).claims
+        assert len(pd.read_parquet(path)) == len(registers[sid])
+        assert read_meta(path)["register"].endswith(f"data/raw/{sid}/claims.yaml")
+    assert read_meta(built.outputs.claims)["registers"] == [f"data/raw/{sid}/claims.yaml" for sid in SOURCES]
+    assert pd.read_csv(built.outputs.claims_csv).shape == claims.shape
+    log = (built.root / "logs/claims_riksrevisionen_2022.log").read_text(encoding="utf-8")
+    assert "read " in log and "riksrevisionen_2022_claims.parquet (33 rows)" in log
 
 
-def test_bad_register_fails_with_file_line_column(tmp_path, audit):
+def test_standalone_facts_by_hand(built):
+    standalone = built.frames["claims_standalone"]
+    pairs = set(zip(standalone["report"], standalone["fact"], strict=True))
+    # Riksrevisionen's 8 months of training are printed once and used by no claim; the 539
+    # respondents are the denominator of several.
+    assert ("riksrevisionen_2022", "training_months") in pairs
+    assert ("riksrevisionen_2022", "respondents") not in pairs
+    # facts inside a cost-model estimate a claim uses count as used
+    assert ("arbetsformedlingen_2019", "local_units_total") not in pairs
+    row = standalone[standalone["fact"] == "staff_redeployed_to_direkt"].iloc[0]
+    assert row["printed"] == "cirka 700"
+
+
+def test_bad_register_fails_located_and_writes_nothing(tmp_path, built):
     """The stage names the register, the line and column of the bad reference, and writes nothing."""
-    raw = tmp_path / "data/raw/riksrevisionen_2022"
-    processed = tmp_path / "data/processed/riksrevisionen_2022"
-    raw.mkdir(parents=True)
-    processed.mkdir(parents=True)
-    text = (ROOT / "data/raw/riksrevisionen_2022/claims.yaml").read_text(encoding="utf-8")
+    sid = "riksrevisionen_2022"
+    text = (ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8")
     good = "where: {answer: Via erfarenhet och utbyte med kollegor, measure: count}"
     bad = text.replace(good, "where: {answer: Via erfarenhet, measure: count}", 1)
     assert bad != text
-    (raw / "claims.yaml").write_text(bad, encoding="utf-8")
-    config = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    config = config.replace(f"sources: [{', '.join(SOURCES)}]", "sources: [riksrevisionen_2022]")
-    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
-    tables = []
-    for (sid, tid), frame in audit_tables(audit).items():
-        if sid == "riksrevisionen_2022":
-            frame.to_parquet(processed / f"{tid}.parquet")
-            tables.append(str(processed / f"{tid}.parquet"))
-    audit[4]["riksrevisionen_2022"].reset_index(drop=True).to_parquet(processed / "facts.parquet")
-    out = [str(tmp_path / f"reports/tables/{n}.{e}") for n in ("claims", "claims_detail") for e in ("csv", "parquet")]
-    md = tmp_path / "reports/claims.md"
-    schema = str(ROOT / "schemas/analysis.schema.yaml")
-    message = execute(
-        [
-            "claims",
-            "--config",
-            str(tmp_path / "config.yaml"),
-            "--schema",
-            schema,
-            "--claims",
-            str(raw / "claims.yaml"),
-            "--tables",
-            *tables,
-            "--facts",
-            str(processed / "facts.parquet"),
-            "--out",
-            *out,
-            "--out-md",
-            str(md),
-        ]
-    )
+    register = tmp_path / "claims.yaml"
+    register.write_text(bad, encoding="utf-8")
+    outputs = audit_outputs(tmp_path, sid)
+    with pytest.raises(StageError) as err:
+        stage.run(audit_inputs(built.root, sid, register), outputs, audit_params(sid), tmp_path / "claims.log")
     line = next(i for i, t in enumerate(bad.splitlines(), 1) if "answer: Via erfarenhet, measure: count" in t)
-    assert message.startswith(f"error: {raw / 'claims.yaml'}:{line}:"), message
+    message = str(err.value)
+    assert message.startswith(f"error: {register}:{line}:"), message
     assert "'Via erfarenhet'" in message and "expected a label of column 'answer'" in message
-    assert not md.exists() and not any(Path(p).exists() for p in out)
+    assert not any(Path(getattr(outputs, n)).exists() for n in SOURCE_TABLES)
+    assert message in (tmp_path / "claims.log").read_text(encoding="utf-8")
+
+
+def test_register_without_its_reports_tables_fails_located(tmp_path, built):
+    """A register citing another report whose tables the rule did not pass is a located error."""
+    sid = "riksrevisionen_2022"
+    text = (ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8")
+    bad = text.replace("{table: tabell_3,", "{table: tabell_3, source: forsakringskassan_2020,", 1)
+    register = tmp_path / "claims.yaml"
+    register.write_text(bad, encoding="utf-8")
+    with pytest.raises(StageError, match="a processed table of forsakringskassan_2020"):
+        stage.run(audit_inputs(built.root, sid, register), audit_outputs(tmp_path, sid), audit_params(sid))
 
 
 def test_readme_counts_match_the_registers():

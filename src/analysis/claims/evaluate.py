@@ -25,18 +25,23 @@ Verdicts, per group where the claim speaks of several groups:
 A claim is inconsistent when any of its groups is. Readings marked ``evidence_only`` are
 computed and shown (for instance a reading that would explain a discrepancy) but do not
 enter the verdict.
+
+Results are data, not prose: each group carries its numbers and the labelled values its
+evidence shows (:class:`GroupResult`), each reading its computation as a tree of
+:class:`Term` s; :mod:`analysis.claims.audit` makes tables of them and the report puts
+them into words.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import pandas as pd
 
+from analysis.claims import VERDICTS
 from analysis.core.intervals import printed_interval, rounding_interval, widen
 from analysis.core.numbers import parse_number
 
@@ -56,7 +61,6 @@ NUMERIC_OPS = (
 RANKING_OPS = ("top", "bottom", "rank")
 COMPARISON_OPS = ("greater", "less", "similar", "increasing", "decreasing")
 OPS = NUMERIC_OPS + RANKING_OPS + COMPARISON_OPS
-VERDICTS = ("inconsistent", "ambiguous", "not reproducible", "consistent")
 # One-sided qualifiers exclude their bound ('mer än hälften' is not 50 %).
 STRICT = {"mer än", "över", "fler än", "färre än", "mindre än", "under"}
 SCALAR = ""
@@ -73,6 +77,10 @@ class ClaimError(ValueError):
 
 class NotAvailable(Exception):
     """An input cell is printed as not available ('-'): the claim cannot be recomputed."""
+
+    def __init__(self, table: str, line: int, printed: str) -> None:
+        super().__init__(f"{table} line {line} is printed as '{printed}'")
+        self.cell = (table, line, printed)
 
 
 @dataclass(frozen=True)
@@ -117,13 +125,39 @@ class Context:
 Values = dict[str, Iv]  # group label -> value; a scalar has the single key SCALAR
 
 
+@dataclass
+class Term:
+    """One node of a computation as the register spells it, with what it resolved to.
+
+    ``kind`` is ``op`` (``name`` the operation, ``children`` its inputs, ``per`` its scale;
+    an operation without children stands for one that could not be carried out), ``table``
+    (``name`` the table id, ``where`` the selection, ``by`` the grouping column or ``value``
+    the cell's value, ``source`` another report's id), ``facts`` (``children`` the facts,
+    each with its ``label``), ``fact`` (``name`` the id, ``printed`` as printed with its
+    qualifier), ``const`` (``name`` the number as written, ``label`` its name) or
+    ``estimate`` (``name`` the cost-model estimate, ``printed`` its formula with the
+    printed values).
+    """
+
+    kind: str
+    name: str
+    children: list[Term] = field(default_factory=list)
+    where: str = ""
+    by: str = ""
+    source: str = ""
+    value: float = math.nan
+    printed: str = ""
+    label: str = ""
+    per: str = ""
+
+
 # -- inputs -----------------------------------------------------------------------------
 
 
 def _cell(row: pd.Series) -> Iv:
     """A table cell: counts are exact, other measures cover their rounding interval."""
     if row["status"] != "ok" or pd.isna(row["value"]):
-        raise NotAvailable(f"{row['table_id']} line {row['raw_line']} is printed as '{row['printed']}'")
+        raise NotAvailable(str(row["table_id"]), int(row["raw_line"]), str(row["printed"]))
     v = float(row["value"])
     if row["unit"] == "count":
         return Iv.exact(v)
@@ -160,8 +194,8 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values, str]:
-    """Resolve one input to values by group and a readable description of where they came from."""
+def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values, Term]:
+    """Resolve one input to values by group and the term saying where they came from."""
     src = spec.get("source", source)
     if "op" in spec:
         return _compute(spec["op"], spec.get("inputs", []), spec, ctx, src, keypath)
@@ -169,11 +203,12 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
         frame = ctx.table(src, spec["table"], [*keypath, "table"])
         rows = _select(frame, spec.get("where", {}), keypath)
         where = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in spec.get("where", {}).items())
-        label = f"{spec['table']}[{where}]" + ("" if src == source else f" ({src})")
+        term = Term("table", spec["table"], where=where, source="" if src == source else src)
         by = spec.get("by")
         if by is None:
             iv = _cells(rows, spec.get("sum", False), keypath)
-            return {SCALAR: iv}, f"{label} = {_fmt(iv.point)}"
+            term.value = iv.point
+            return {SCALAR: iv}, term
         if by not in frame.columns:
             raise ClaimError([*keypath, "by"], by, f"a column of {spec['table']}")
         groups = list(dict.fromkeys(rows[by].astype(str)))
@@ -183,14 +218,16 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
         if not groups:
             raise ClaimError(keypath, "where", "a selection of at least one cell")
         out = {g: _cells(rows[rows[by].astype(str) == g], spec.get("sum", False), keypath) for g in groups}
-        return out, f"{label} by {by}"
+        term.by = by
+        return out, term
     if "facts" in spec:  # several printed figures as one grouped input: {label: fact id}
-        out, shown = {}, []
+        out, term = {}, Term("facts", "")
         for label, fid in spec["facts"].items():
-            values, text = _input({"fact": fid, "source": src}, ctx, source, [*keypath, "facts", label])
+            values, child = _input({"fact": fid, "source": src}, ctx, source, [*keypath, "facts", label])
             out[label] = values[SCALAR]
-            shown.append(f"{label}: {text}")
-        return out, "{" + "; ".join(shown) + "}"
+            child.label = label
+            term.children.append(child)
+        return out, term
     if "fact" in spec:
         row = ctx.fact(src, spec["fact"], [*keypath, "fact"])
         lo, hi = printed_interval(row["printed"], row["qualifier"], ctx.widths, ctx.trailing_zeros_significant)
@@ -198,10 +235,10 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
             # whole things: only the integers in the interval
             lo, hi = float(math.ceil(lo)), float(math.floor(hi))
         shown = f"{row['qualifier']} {row['printed']}".strip()
-        return {SCALAR: Iv(float(row["value"]), lo, hi)}, f"{spec['fact']} = {shown}"
+        return {SCALAR: Iv(float(row["value"]), lo, hi)}, Term("fact", spec["fact"], printed=shown)
     if "const" in spec:
         v = _number(spec["const"], [*keypath, "const"])
-        return {SCALAR: Iv.exact(v)}, f"{spec['const']} ({spec.get('name', 'constant')})"
+        return {SCALAR: Iv.exact(v)}, Term("const", spec["const"], label=spec.get("name", ""))
     if "estimate" in spec:
         est = ctx.estimates.get(spec["estimate"])
         if est is None or ctx.fact_table is None:
@@ -209,7 +246,7 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
         from analysis.costmodel.model import evaluate, formula
 
         point, lo, hi = evaluate(est, ctx.fact_table)
-        return {SCALAR: Iv(point, lo, hi)}, f"cost model {spec['estimate']}: {formula(est, ctx.fact_table)}"
+        return {SCALAR: Iv(point, lo, hi)}, Term("estimate", spec["estimate"], printed=formula(est, ctx.fact_table))
     raise ClaimError(keypath, "input", "one of table, fact, const, estimate or op")
 
 
@@ -298,7 +335,7 @@ def _broadcast(values: list[Values], keypath: list) -> list[str]:
     return keys[0]
 
 
-def _compute(op: str, inputs: list, spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values, str]:
+def _compute(op: str, inputs: list, spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values, Term]:
     if op not in NUMERIC_OPS:
         raise ClaimError([*keypath, "op"], op, f"a numeric operation inside a computation ({', '.join(NUMERIC_OPS)})")
     if op in ARITY and len(inputs) != ARITY[op]:
@@ -314,8 +351,8 @@ def _compute(op: str, inputs: list, spec: dict, ctx: Context, source: str, keypa
             out[g] = _apply(op, [v[g] if g in v else v[SCALAR] for v in values], spec)
         except ZeroDivisionError as exc:
             raise ClaimError(keypath, op, f"a computable operation ({exc})") from None
-    per = f", per {spec['per']}" if "per" in spec else ""
-    return out, f"{op}({'; '.join(t for _, t in resolved)}{per})"
+    per = str(spec["per"]) if "per" in spec else ""
+    return out, Term("op", op, [t for _, t in resolved], per=per)
 
 
 # -- verdicts --------------------------------------------------------------------------
@@ -346,12 +383,14 @@ class Claimed:
             return 0.0
         return iv.hi - self.lo if iv.hi <= self.lo else iv.lo - self.hi
 
-    def shown(self, num: Callable[[float], str] | None = None) -> str:
-        num = num or _fmt
-        left = "(" if self.lo_strict or math.isinf(self.lo) else "["
-        right = ")" if self.hi_strict or math.isinf(self.hi) else "]"
-        sep = getattr(num, "interval_sep", ", ")  # '; ' where the decimal mark is a comma
-        return f"{left}{num(self.lo)}{sep}{num(self.hi)}{right}"
+    @property
+    def open_lo(self) -> bool:
+        """The lower end is excluded (strict, or minus infinity)."""
+        return self.lo_strict or math.isinf(self.lo)
+
+    @property
+    def open_hi(self) -> bool:
+        return self.hi_strict or math.isinf(self.hi)
 
 
 def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list) -> Claimed:
@@ -400,8 +439,15 @@ class GroupResult:
     hi: float = math.nan
     claimed: Claimed | None = None
     gap: float = math.nan
-    # The evidence in words, given a number formatter (so the report can use its language).
-    detail: Callable[[Callable[[float], str]], str] | None = None
+    # How the evidence reads: 'interval' (recomputed against claimed), 'highest_first' or
+    # 'lowest_first' (a ranking), 'rank', 'greater' or 'less' (a comparison), 'trend'
+    # (one value to the next), 'similar', 'not_available' (an input printed as '-').
+    form: str = "interval"
+    items: list[tuple[str, float]] = field(default_factory=list)  # labelled values, in the order shown
+    rank: int | None = None  # rank: the expected group's rank and the claimed position
+    position: int | None = None
+    within: float = math.nan  # similar: the spread allowed
+    cell: tuple[str, int, str] | None = None  # not available: table, raw line, as printed
 
 
 def _numeric(values: Values, claimed: Claimed) -> list[GroupResult]:
@@ -438,11 +484,7 @@ def _ranking(op: str, values: Values, spec: dict, keypath: list) -> list[GroupRe
         above_maybe = [g for g in v if g != label and v[g].hi >= v[label].lo]
         point_ok = order.index(label) + 1 == position
         possible = len(above_sure) <= position - 1 <= len(above_maybe)
-        rank = order.index(label) + 1
-
-        def detail(num, order=order):
-            return f"order: {' > '.join(order)}; '{label}' is #{rank}, claimed #{position}"
-
+        shown = {"form": "rank", "rank": order.index(label) + 1, "position": position}
         gap = 0.0 if possible else math.nan
     else:
         others = [g for g in v if g not in expect]
@@ -451,14 +493,11 @@ def _ranking(op: str, values: Values, spec: dict, keypath: list) -> list[GroupRe
         best_other = max((v[g].lo for g in others), default=-math.inf)
         possible = worst_expected >= best_other
         gap = 0.0 if possible else sign * (worst_expected - best_other)
-        word = "lowest" if sign < 0 else "highest"
-
-        def detail(num, order=order, word=word):
-            return f"{word} first: {', '.join(f'{g} {num(values[g].point)}' for g in order)}"
-
+        shown = {"form": "lowest_first" if sign < 0 else "highest_first"}
     verdict = "consistent" if point_ok or possible else "inconsistent"
     basis = "point" if point_ok else ("input rounding" if possible else "")
-    return [GroupResult(", ".join(expect), verdict, basis, gap=gap, detail=detail)]
+    items = [(g, values[g].point) for g in order]
+    return [GroupResult(", ".join(expect), verdict, basis, gap=gap, items=items, **shown)]
 
 
 def _compare(op: str, left: Values, right: Values) -> list[GroupResult]:
@@ -475,13 +514,10 @@ def _compare(op: str, left: Values, right: Values) -> list[GroupResult]:
         basis = "point" if point_ok else ("input rounding" if possible else "")
         pair = (b, a) if op == "less" else (a, b)
         name = a if same else " vs ".join(s for s in pair if s)
-
-        def shown(num, x=x, y=y):
-            return f"{num(y.point)} < {num(x.point)}" if op == "less" else f"{num(x.point)} > {num(y.point)}"
-
-        out.append(
-            GroupResult(name, verdict, basis, x.point - y.point, gap=0.0 if possible else x.hi - y.lo, detail=shown)
-        )
+        # in the order of the register: left, then right
+        items = [(b, y.point), (a, x.point)] if op == "less" else [(a, x.point), (b, y.point)]
+        gap = 0.0 if possible else x.hi - y.lo
+        out.append(GroupResult(name, verdict, basis, x.point - y.point, gap=gap, form=op, items=items))
     return out
 
 
@@ -494,15 +530,9 @@ def _monotone(op: str, values: Values) -> list[GroupResult]:
         point_ok, possible = b.point > a.point, b.hi > a.lo
         verdict = "consistent" if point_ok or possible else "inconsistent"
         basis = "point" if point_ok else ("input rounding" if possible else "")
-
-        def detail(num, prev=prev, cur=cur):
-            return f"{prev} {num(values[prev].point)} → {cur} {num(values[cur].point)}"
-
-        out.append(
-            GroupResult(
-                f"{prev}→{cur}", verdict, basis, b.point - a.point, gap=0.0 if possible else b.hi - a.lo, detail=detail
-            )
-        )
+        items = [(prev, values[prev].point), (cur, values[cur].point)]
+        gap = 0.0 if possible else b.hi - a.lo
+        out.append(GroupResult(f"{prev}→{cur}", verdict, basis, b.point - a.point, gap=gap, form="trend", items=items))
     return out
 
 
@@ -513,21 +543,15 @@ def _similar(values: Values, within: float) -> list[GroupResult]:
     point_ok, possible = spread <= within, max(least, 0.0) <= within
     verdict = "consistent" if point_ok or possible else "inconsistent"
     basis = "point" if point_ok else ("input rounding" if possible else "")
-
-    def detail(num):
-        return f"spread {num(spread)} (allowed {num(within)}): " + ", ".join(
-            f"{g} {num(i.point)}" for g, i in values.items()
-        )
-
-    return [
-        GroupResult(", ".join(values), verdict, basis, spread, gap=0.0 if possible else least - within, detail=detail)
-    ]
+    items = [(g, i.point) for g, i in values.items()]
+    gap = 0.0 if possible else least - within
+    return [GroupResult(", ".join(values), verdict, basis, spread, gap=gap, form="similar", items=items, within=within)]
 
 
 @dataclass
 class ReadingResult:
     label: str
-    formula: str
+    term: Term
     groups: list[GroupResult]
     evidence_only: bool = False
     note: str = ""
@@ -560,31 +584,30 @@ def evaluate_reading(claim: dict, reading: dict, ctx: Context, source: str, keyp
     inputs = reading.get("inputs", [])
     try:
         if op in NUMERIC_OPS:
-            values, formula = _compute(op, inputs, reading, ctx, source, keypath)
+            values, term = _compute(op, inputs, reading, ctx, source, keypath)
             claimed = claimed_interval(claim, ctx.widths, ctx.trailing_zeros_significant, keypath)
-            return ReadingResult(label, formula, _numeric(values, claimed), evidence, note)
+            return ReadingResult(label, term, _numeric(values, claimed), evidence, note)
         if op in (*RANKING_OPS, "similar", "increasing", "decreasing") and len(inputs) != 1:
             raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"one grouped input for '{op}'")
         if op in RANKING_OPS:
-            values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
-            return ReadingResult(label, f"{op}({formula})", _ranking(op, values, reading, keypath), evidence, note)
+            values, term = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
+            groups = _ranking(op, values, reading, keypath)
+            return ReadingResult(label, Term("op", op, [term]), groups, evidence, note)
         if op in ("increasing", "decreasing"):
-            values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
-            return ReadingResult(label, f"{op}({formula})", _monotone(op, values), evidence, note)
+            values, term = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
+            return ReadingResult(label, Term("op", op, [term]), _monotone(op, values), evidence, note)
         if op == "similar":
-            values, formula = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
+            values, term = _input(inputs[0], ctx, source, [*keypath, "inputs", 0])
             within = float(reading.get("within", ctx.similar_within))
-            return ReadingResult(label, f"similar({formula})", _similar(values, within), evidence, note)
+            return ReadingResult(label, Term("op", op, [term]), _similar(values, within), evidence, note)
         if len(inputs) != 2:
             raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"two inputs (left, right) for '{op}'")
         (left, lt), (right, rt) = (_input(s, ctx, source, [*keypath, "inputs", i]) for i, s in enumerate(inputs))
         groups = _compare(op, left, right)
-        return ReadingResult(label, f"{op}({lt}; {rt})", groups, evidence, note)
+        return ReadingResult(label, Term("op", op, [lt, rt]), groups, evidence, note)
     except NotAvailable as exc:
-        message = str(exc)
-        return ReadingResult(
-            label, op, [GroupResult("", "not reproducible", detail=lambda num: message)], evidence, note
-        )
+        group = GroupResult("", "not reproducible", form="not_available", cell=exc.cell)
+        return ReadingResult(label, Term("op", op), [group], evidence, note)
 
 
 COMPUTATION_KEYS = ("op", "inputs", "expect", "position", "order", "per", "within")
@@ -639,146 +662,3 @@ def evaluate_claim(claim: dict, ctx: Context, source: str, keypath: list, by_id:
     else:
         raise ClaimError(keypath, claim.get("id", "?"), "'op' and 'inputs', 'readings', 'same_as' or 'missing'")
     return ClaimResult(claim, source, readings)
-
-
-# -- tidy output -----------------------------------------------------------------------
-
-
-CLAIM_COLUMNS = [
-    "report",
-    "id",
-    "kind",
-    "location",
-    "seed_line",
-    "claim",
-    "printed",
-    "qualifier",
-    "verdict",
-    "basis",
-    "groups",
-    "groups_inconsistent",
-    "claimed",
-    "computed",
-    "computed_lo",
-    "computed_hi",
-    "gap",
-    "readings",
-    "formula",
-    "evidence",
-    "missing",
-    "explanation",
-    "note",
-]
-DETAIL_COLUMNS = [
-    "report",
-    "id",
-    "reading",
-    "evidence_only",
-    "group",
-    "verdict",
-    "basis",
-    "claimed",
-    "computed",
-    "computed_lo",
-    "computed_hi",
-    "gap",
-    "detail",
-    "formula",
-]
-
-
-def evidence_text(r: ReadingResult, num: Callable[[float], str] | None = None) -> str:
-    """The evidence of one reading in words: per group, recomputed vs claimed (and the gap)."""
-    num = num or _fmt
-    parts = []
-    for g in r.groups:
-        where = f"{g.group}: " if g.group else ""
-        if g.detail is not None:
-            parts.append(where + g.detail(num))
-        else:
-            gap = f", gap {num(g.gap)}" if g.verdict == "inconsistent" else ""
-            claimed = g.claimed.shown(num) if g.claimed else ""
-            sep = getattr(num, "interval_sep", ", ")
-            parts.append(f"{where}{num(g.computed)} in [{num(g.lo)}{sep}{num(g.hi)}] vs {claimed}{gap}")
-    return "; ".join(parts)
-
-
-def _claimed(g: GroupResult | None) -> str:
-    return g.claimed.shown() if g is not None and g.claimed is not None else ""
-
-
-def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per claim, and one per claim x reading x group (the evidence)."""
-    rows, detail = [], []
-    for res in results:
-        c = res.claim
-        counted = [r for r in res.readings if not r.evidence_only] or res.readings
-        first = counted[0] if counted else None
-        single = first.groups[0] if first and len(first.groups) == 1 else None
-        groups = first.groups if first else []
-        rows.append(
-            {
-                "report": res.source,
-                "id": c["id"],
-                "kind": c.get("kind", "claim"),
-                "location": c["location"],
-                "seed_line": int(c["seed_line"]),
-                "claim": c["claim"],
-                "printed": c["printed"],
-                "qualifier": c.get("qualifier", ""),
-                "verdict": res.verdict,
-                "basis": first.basis if first and res.verdict == "consistent" else "",
-                "groups": len(groups),
-                "groups_inconsistent": sum(g.verdict == "inconsistent" for g in groups),
-                "claimed": _claimed(single or (groups[0] if groups else None)),
-                "computed": single.computed if single else math.nan,
-                "computed_lo": single.lo if single else math.nan,
-                "computed_hi": single.hi if single else math.nan,
-                "gap": single.gap if single else math.nan,
-                "readings": "; ".join(
-                    f"{r.label or 'reading'}: {r.verdict}{' (evidence only)' if r.evidence_only else ''}"
-                    for r in res.readings
-                )
-                if len(res.readings) > 1
-                else "",
-                "formula": first.formula if first else "",
-                "evidence": " | ".join(
-                    (f"{r.label}: " if len(res.readings) > 1 else "") + evidence_text(r) for r in res.readings
-                ),
-                "missing": c.get("missing", ""),
-                "explanation": c.get("explanation", ""),
-                "note": c.get("note", ""),
-            }
-        )
-        for r in res.readings:
-            for g in r.groups:
-                detail.append(
-                    {
-                        "report": res.source,
-                        "id": c["id"],
-                        "reading": r.label,
-                        "evidence_only": r.evidence_only,
-                        "group": g.group,
-                        "verdict": g.verdict,
-                        "basis": g.basis,
-                        "claimed": _claimed(g),
-                        "computed": g.computed,
-                        "computed_lo": g.lo,
-                        "computed_hi": g.hi,
-                        "gap": g.gap,
-                        "detail": g.detail(_fmt) if g.detail else "",
-                        "formula": r.formula,
-                    }
-                )
-    claims = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
-    for col in ("computed", "computed_lo", "computed_hi", "gap"):
-        claims[col] = claims[col].astype(float)
-    return claims, pd.DataFrame(detail, columns=DETAIL_COLUMNS)
-
-
-def summary(claims: pd.DataFrame) -> pd.DataFrame:
-    """Counts per verdict per report and kind (claims in the text; cross-source pairs)."""
-    counts = claims.groupby(["report", "kind", "verdict"]).size().unstack("verdict", fill_value=0)
-    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
-    counts["total"] = counts.sum(axis=1)
-    return counts.reset_index()

@@ -1,64 +1,82 @@
-"""Claims stage entry point: registers + the reports' tables and facts -> audit tables, section."""
+"""Claims stage entry points: one report's register -> its audit tables (:func:`run`), and
+the tables of every audited report combined (:func:`run_combine`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.claims import TABLES
-from analysis.core.registers import load_claims, load_cost_model
+from analysis.claims import SOURCE_TABLES, TABLES
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_csv, write_parquet, write_text
-
-
-def _source(path: str) -> str:
-    return read_meta(path)["source"]["id"]
+from analysis.core.store import read_meta, write_csv, write_parquet
 
 
 def run(input, output, params, log=None) -> None:
-    """Stage: ``input.claims`` registers (one per report, in ``params.sources`` order) with
-    the tables, facts and cost model they cite -> ``output`` tables and ``md``."""
-    from analysis.claims.audit import analyse_claims, standalone_facts
+    """Stage: ``input.claims`` (the register of report ``params.source``) with the processed
+    ``input.tables`` and ``input.facts`` it may cite (its own and other reports', told apart
+    by their Parquet metadata) and its report's ``input.cost_model`` (none or one) ->
+    the tables :data:`analysis.claims.SOURCE_TABLES` (Parquet, named outputs)."""
+    from analysis.claims.audit import analyse_claims, other_uses, standalone_facts
     from analysis.claims.evaluate import ClaimError, Context
-    from analysis.costmodel.model import FactTable
-    from analysis.report.claims import claims_markdown
+    from analysis.core.registers import load_claims, load_cost_model
 
-    with stage_run("claims", output, log) as record:
-        settings, iv = params.settings, params.intervals
-        docs = dict(zip(params.sources, (load_claims(p, input.schema) for p in input.claims), strict=True))
-        tables = {}
+    with stage_run(f"claims_{params.source}", output, log) as record:
+        source, iv = params.source, params.intervals
+        doc = load_claims(input.claims, input.schema)
+        record.read(input.claims)
+        tables, facts = {}, {}
         for p in input.tables:
             meta = read_meta(p)
-            tables[(meta["source"]["id"], meta["table"]["id"])] = frame = pd.read_parquet(p)
-            record.read(p, frame)
-        facts = {}
+            tables[(meta["source"]["id"], meta["table"]["id"])] = data = pd.read_parquet(p)
+            record.read(p, data)
         for p in input.facts:
-            facts[_source(p)] = pd.read_parquet(p).set_index("id", drop=False)
-            record.read(p, facts[_source(p)])
+            facts[read_meta(p)["source"]["id"]] = data = pd.read_parquet(p).set_index("id", drop=False)
+            record.read(p, data)
         estimates, fact_table = {}, None
         if input.cost_model:
-            cost_source = params.cost_model_source
+            from analysis.costmodel.model import FactTable
+
             estimates = {e["id"]: e for e in load_cost_model(input.cost_model[0], input.schema)}
-            fact_table = FactTable(facts[cost_source], iv["qualifiers"], iv["trailing_zeros_significant"], {})
+            record.read(input.cost_model[0])
+            fact_table = FactTable(facts[source], iv["qualifiers"], iv["trailing_zeros_significant"], {})
         ctx = Context(
             tables=tables,
             facts=facts,
             widths=iv["qualifiers"],
             trailing_zeros_significant=iv["trailing_zeros_significant"],
-            similar_within=float(settings["similar_within"]),
+            similar_within=float(params.similar_within),
             count_units=frozenset(iv.get("count_units", [])),
             estimates=estimates,
             fact_table=fact_table,
         )
-        registers = {sid: docs[sid].data["claims"] for sid in params.sources}
+        claims = doc.data["claims"]
         try:
-            frames, results = analyse_claims(registers, ctx)
+            frames, _ = analyse_claims({source: claims}, ctx)
         except ClaimError as exc:
-            raise docs[exc.source].error(["claims", *exc.keypath], exc.text, exc.expected, "bad claim:") from None
+            raise doc.error(["claims", *exc.keypath], exc.text, exc.expected, "bad claim:") from None
+        frames["claims_standalone"] = standalone_facts({source: claims}, facts, estimates)
+        frames["claims_uses"] = other_uses(source, claims, estimates)
+        meta = {"similar_within": params.similar_within, "register": str(input.claims)}
+        for name in SOURCE_TABLES:
+            write_parquet(frames[name], getattr(output, name), meta)
+            record.wrote(getattr(output, name), frames[name])
+
+
+def run_combine(input, output, params, log=None) -> None:
+    """Stage: the tables of each audited report (``input.<name>``, one per report in
+    ``params.sources`` order) -> :data:`analysis.claims.TABLES` over all of them (Parquet
+    and CSV); a fact is standalone when no register uses it."""
+    from analysis.claims.audit import combine
+
+    with stage_run("claims", output, log) as record:
+        parts = {}
+        for name in SOURCE_TABLES:
+            parts[name] = []
+            for p in getattr(input, name):
+                parts[name].append(pd.read_parquet(p))
+                record.read(p, parts[name][-1])
+        frames = combine(parts)
+        meta = {"settings": params.settings, "registers": list(params.registers)}
         for name in TABLES:
-            meta = {"settings": settings, "registers": list(input.claims)}
             write_parquet(frames[name], getattr(output, name), meta)
             write_csv(frames[name], getattr(output, f"{name}_csv"))
             record.wrote(getattr(output, name), frames[name])
-        standalone = standalone_facts(registers, facts, estimates)
-        write_text(claims_markdown(frames["claims"], results, standalone, params.language), output.md)
-        record.wrote(output.md)

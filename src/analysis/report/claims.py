@@ -1,247 +1,288 @@
-"""The claims-audit section: reports/claims.md from the audit's results."""
+"""The claims-audit section: reports/claims.md from the audit's result tables.
+
+Everything the section shows comes from the tables of rule ``claims`` (see
+:mod:`analysis.claims.audit`): the claims with their verdicts, and the readings, evidence,
+listed values and computations as data, which this module puts into words in the
+report's language (``_()``: domain ``claims``; numbers through Babel). The template
+``claims.md.j2`` holds the section's headings and sentences.
+"""
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from collections.abc import Callable
 
 import pandas as pd
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol, get_minus_sign_symbol
 
-from analysis.claims.evaluate import VERDICTS, ClaimResult, evidence_text, summary
-from analysis.core.i18n import LOCALES
-from analysis.report.markdown import md_table
+from analysis.claims import REPORT_TABLES, VERDICTS
+from analysis.core.i18n import LOCALES, fmt_number
+from analysis.core.stage import stage_run
+from analysis.core.store import write_text
+from analysis.report.render import catalog_path, render, translations
 
-TEXT = {
-    "en": {
-        "title": "Claims audit: the reports' numbers recomputed from their own tables",
-        "intro": (
-            "Every statement in the transcribed chapters that gives a number, share, change, ratio, ranking "
-            "or comparison derivable from the chapter's tables or other printed figures is registered in "
-            "`data/raw/<source>/claims.yaml` with how to recompute it, and recomputed here. The paraphrases "
-            "are in English; the printed words are quoted as printed."
-        ),
-        "method": (
-            "**Method.** Every printed number is an interval: a table count is exact, a printed share covers "
-            "its rounding interval (44,5 % is 44,45–44,55), a figure in the text its rounding interval widened "
-            "by its qualifier (`intervals.qualifiers` in config.yaml: *drygt* +10 %, *knappt* −10 %, *cirka* "
-            "±5 %; *mer än* and *färre än* are strict one-sided bounds). Operations use interval arithmetic. "
-            "A claim is **consistent** when the value recomputed from the printed inputs lies in the claimed "
-            "interval (basis *point*) or at least the two intervals meet (basis *input rounding*); "
-            "**inconsistent** when they do not (the gap is the distance between the intervals); **not "
-            "reproducible** when the documents do not print what it needs; **ambiguous** when readings the "
-            "text allows give different verdicts. A claim about several groups is evaluated for each and is "
-            "inconsistent when any group is. Rankings hold when the expected groups come first by the printed "
-            "values (or could, within rounding)."
-        ),
-        "summary": "Summary",
-        "report": "Report",
-        "kind": "Kind",
-        "claim": "claims in the text",
-        "cross_source": "same statistic printed twice",
-        "total": "Total",
-        "inconsistent_title": "Inconsistent claims",
-        "ambiguous_title": "Ambiguous claims",
-        "missing_title": "Claims that cannot be reproduced",
-        "cross_title": "The same statistic printed twice",
-        "all_title": "Every claim",
-        "standalone_title": "Printed figures with nothing to recompute them from",
-        "standalone_text": (
-            "Facts of the audited reports (facts.csv) that no claim uses as an input or records as its "
-            "printed value: single figures, often from sources outside the report or from figures whose data "
-            "are not printed, that the documents give no way to derive."
-        ),
-        "none": "None.",
-        "id": "Claim",
-        "location": "Location",
-        "printed": "Printed",
-        "verdict": "Verdict",
-        "basis": "Basis",
-        "evidence": "Evidence",
-        "formula": "Recomputed as",
-        "readings": "Readings",
-        "missing": "Missing",
-        "explanation": "Explanation in the documents",
-        "note": "Note",
-        "line": "line",
-        "fact": "Fact",
-        "value": "Value",
-        "gap": "gap",
-        "groups_failed": "{bad} of {n} groups inconsistent",
-        "verdicts": {
-            "consistent": "consistent",
-            "inconsistent": "inconsistent",
-            "not reproducible": "not reproducible",
-            "ambiguous": "ambiguous",
-        },
-        "bases": {"point": "point", "input rounding": "input rounding", "": ""},
-    },
-    "sv": {
-        "title": "Granskning av påståenden: rapporternas siffror räknade om från deras egna tabeller",
-        "intro": (
-            "Varje påstående i de transkriberade kapitlen som anger ett tal, en andel, förändring, kvot, "
-            "rangordning eller jämförelse som kan härledas ur kapitlets tabeller eller andra tryckta uppgifter "
-            "finns i `data/raw/<källa>/claims.yaml` med hur det räknas om, och räknas om här. Parafraserna är "
-            "på engelska; de tryckta orden citeras som de står."
-        ),
-        "method": (
-            "**Metod.** Varje tryckt tal är ett intervall: ett antal i en tabell är exakt, en tryckt andel "
-            "täcker sitt avrundningsintervall (44,5 % är 44,45–44,55), en uppgift i texten sitt "
-            "avrundningsintervall vidgat med sin kvalificering (`intervals.qualifiers` i config.yaml: *drygt* "
-            "+10 %, *knappt* −10 %, *cirka* ±5 %; *mer än* och *färre än* är strikta ensidiga gränser). "
-            "Beräkningarna använder intervallaritmetik. Ett påstående är **förenligt** när värdet räknat ur "
-            "de tryckta uppgifterna ligger i det påstådda intervallet (grund *punkt*) eller åtminstone "
-            "intervallen möts (grund *indataavrundning*); **oförenligt** när de inte möts (gapet är avståndet "
-            "mellan intervallen); **ej reproducerbart** när dokumenten inte trycker det som behövs; "
-            "**tvetydigt** när läsningar som texten tillåter ger olika utslag. Ett påstående om flera grupper "
-            "prövas för var och en och är oförenligt när någon grupp är det."
-        ),
-        "summary": "Sammanfattning",
-        "report": "Rapport",
-        "kind": "Typ",
-        "claim": "påståenden i texten",
-        "cross_source": "samma uppgift tryckt två gånger",
-        "total": "Totalt",
-        "inconsistent_title": "Oförenliga påståenden",
-        "ambiguous_title": "Tvetydiga påståenden",
-        "missing_title": "Påståenden som inte kan reproduceras",
-        "cross_title": "Samma uppgift tryckt två gånger",
-        "all_title": "Alla påståenden",
-        "standalone_title": "Tryckta uppgifter som inget kan räknas om ur",
-        "standalone_text": (
-            "Uppgifter i de granskade rapporterna (facts.csv) som inget påstående använder eller anger som "
-            "sitt tryckta värde: enstaka siffror, ofta från källor utanför rapporten eller från diagram vars "
-            "data inte är tryckta, som dokumenten inte ger något sätt att härleda."
-        ),
-        "none": "Inga.",
-        "id": "Påstående",
-        "location": "Plats",
-        "printed": "Tryckt",
-        "verdict": "Utslag",
-        "basis": "Grund",
-        "evidence": "Underlag",
-        "formula": "Omräknat som",
-        "readings": "Läsningar",
-        "missing": "Saknas",
-        "explanation": "Förklaring i dokumenten",
-        "note": "Anmärkning",
-        "line": "rad",
-        "fact": "Uppgift",
-        "value": "Värde",
-        "gap": "gap",
-        "groups_failed": "{bad} av {n} grupper oförenliga",
-        "verdicts": {
-            "consistent": "förenligt",
-            "inconsistent": "oförenligt",
-            "not reproducible": "ej reproducerbart",
-            "ambiguous": "tvetydigt",
-        },
-        "bases": {"point": "punkt", "input rounding": "indataavrundning", "": ""},
-    },
-}
+Gettext = Callable[[str], str]
 
 
-def _verdict(t: dict, row: pd.Series) -> str:
-    text = t["verdicts"][row["verdict"]]
-    basis = t["bases"].get(row["basis"], row["basis"])
-    return f"{text} ({basis})" if basis else text
+# -- numbers ------------------------------------------------------------------------------
 
 
-def _where(t: dict, row: pd.Series) -> str:
-    return f"{row['report']}, {row['location']} ({t['line']} {row['seed_line']})"
+def _babel(pattern: str | None, language: str) -> Callable[[float], str]:
+    locale = LOCALES[language]
+    minus = get_minus_sign_symbol(locale)
 
-
-def number_formatter(language: str):
-    """Numbers in evidence text: about four significant digits, in the report's language."""
-
-    def num(x: float) -> str:
+    def fmt(x: float, pattern=pattern) -> str:
         if math.isnan(x):
             return "–"
         if math.isinf(x):
             return "∞" if x > 0 else "−∞"
+        if callable(pattern):
+            pattern = pattern(x)
+        return format_decimal(x, format=pattern, locale=locale).replace("-", minus)
+
+    return fmt
+
+
+def number_formatter(language: str) -> Callable[[float], str]:
+    """Numbers in the evidence: about four significant digits, in the report's language."""
+
+    def pattern(x: float) -> str:
         decimals = 0 if x == 0 else min(4, max(1, 3 - math.floor(math.log10(abs(x)))))
-        return format_decimal(x, format="#,##0." + "#" * decimals, locale=LOCALES[language])
+        return "#,##0." + "#" * decimals
 
-    num.interval_sep = "; " if language == "sv" else ", "  # ISO 80000-2 with a decimal comma
-    return num
+    return _babel(pattern, language)
 
 
-def localized_evidence(results: list[ClaimResult], language: str) -> dict[tuple[str, str], str]:
-    """(report, claim id) -> the evidence in words with numbers in the report's language."""
-    num = number_formatter(language)
-    out = {}
-    for res in results:
-        many = len(res.readings) > 1
-        out[(res.source, res.claim["id"])] = " | ".join(
-            (f"{r.label}: " if many else "") + evidence_text(r, num) for r in res.readings
-        )
+def formula_formatter(language: str) -> Callable[[float], str]:
+    """Numbers in a computation: up to six significant digits, no grouping."""
+    return _babel("@#####", language)
+
+
+def interval(lo: float, hi: float, num, language: str, open_lo: bool = False, open_hi: bool = False) -> str:
+    """An interval, its ends separated by '; ' where the decimal mark is a comma (ISO 80000-2)."""
+    sep = "; " if get_decimal_symbol(LOCALES[language]) == "," else ", "
+    return f"{'(' if open_lo else '['}{num(lo)}{sep}{num(hi)}{')' if open_hi else ']'}"
+
+
+# -- words ---------------------------------------------------------------------------------
+
+
+def verdict_name(verdict: str, _: Gettext) -> str:
+    names = {
+        "consistent": _("consistent"),
+        "inconsistent": _("inconsistent"),
+        "not reproducible": _("not reproducible"),
+        "ambiguous": _("ambiguous"),
+    }
+    return names[verdict]
+
+
+def basis_name(basis: str, _: Gettext) -> str:
+    return {"point": _("point"), "input rounding": _("input rounding")}.get(basis, basis)
+
+
+def kind_name(kind: str, _: Gettext) -> str:
+    return {"claim": _("claims in the text"), "cross_source": _("same statistic printed twice")}[kind]
+
+
+def verdict_text(verdict: str, basis: str, _: Gettext) -> str:
+    """'consistent (point)': the verdict with its basis, if any."""
+    return f"{verdict_name(verdict, _)} ({basis_name(basis, _)})" if basis else verdict_name(verdict, _)
+
+
+def where(claim: dict, _: Gettext) -> str:
+    return _("%(report)s, %(location)s (line %(line)s)") % {
+        "report": claim["report"],
+        "location": claim["location"],
+        "line": claim["seed_line"],
+    }
+
+
+def group_evidence(e: dict, items: list[dict], language: str, _: Gettext, num=None) -> str:
+    """One group's evidence in words: recomputed against claimed, a ranking, a comparison...
+    (a row of ``claims_evidence`` and its rows of ``claims_items``; ``num`` formats numbers,
+    by default :func:`number_formatter`)."""
+    num = num or number_formatter(language)
+    listed = ", ".join(f"{i['label']} {num(i['value'])}" for i in items)
+    form = e["form"]
+    if form == "interval":
+        values = {
+            "computed": num(e["computed"]),
+            "interval": interval(e["computed_lo"], e["computed_hi"], num, language),
+            "claimed": interval(
+                e["claimed_lo"], e["claimed_hi"], num, language, e["claimed_lo_open"], e["claimed_hi_open"]
+            ),
+            "gap": num(e["gap"]),
+        }
+        if e["verdict"] == "inconsistent":
+            text = _("%(computed)s in %(interval)s vs %(claimed)s, gap %(gap)s") % values
+        else:
+            text = _("%(computed)s in %(interval)s vs %(claimed)s") % values
+    elif form == "highest_first":
+        text = _("highest first: %(values)s") % {"values": listed}
+    elif form == "lowest_first":
+        text = _("lowest first: %(values)s") % {"values": listed}
+    elif form == "rank":
+        text = _("order: %(order)s; '%(label)s' is #%(rank)s, claimed #%(position)s") % {
+            "order": " > ".join(i["label"] for i in items),
+            "label": e["label"],
+            "rank": e["rank"],
+            "position": e["position"],
+        }
+    elif form in ("greater", "less"):
+        first, second = items
+        text = f"{num(first['value'])} {'>' if form == 'greater' else '<'} {num(second['value'])}"
+    elif form == "trend":
+        first, second = items
+        text = f"{first['label']} {num(first['value'])} → {second['label']} {num(second['value'])}"
+    elif form == "similar":
+        text = _("spread %(spread)s (allowed %(within)s): %(values)s") % {
+            "spread": num(e["computed"]),
+            "within": num(e["within"]),
+            "values": listed,
+        }
+    else:  # not_available
+        text = _("%(table)s line %(line)s is printed as '%(printed)s'") % {
+            "table": e["cell_table"],
+            "line": e["cell_line"],
+            "printed": e["cell_printed"],
+        }
+    label = e["label"]
+    if form in ("greater", "less") and label == " vs ".join(i["label"] for i in items):
+        # every pair of two grouped inputs: the pair's labels, left first
+        label = _("%(left)s vs %(right)s") % {"left": items[0]["label"], "right": items[1]["label"]}
+    return f"{label}: {text}" if label else text
+
+
+def formula(terms: list[dict], language: str, _: Gettext, num=None) -> str:
+    """A reading's computation (its rows of ``claims_terms``) in the register's notation."""
+    num = num or formula_formatter(language)
+    children = defaultdict(list)
+    for t in terms:
+        children[t["parent"]].append(t)
+
+    def text(t: dict) -> str:
+        kids = children[t["term"]]
+        kind = t["kind"]
+        if kind == "op":
+            if not kids:
+                return t["name"]
+            per = _(", per %(per)s") % {"per": t["per"]} if t["per"] else ""
+            return f"{t['name']}({'; '.join(text(c) for c in kids)}{per})"
+        if kind == "table":
+            label = f"{t['name']}[{t['where']}]" + (f" ({t['source']})" if t["source"] else "")
+            if t["by"]:
+                return _("%(table)s by %(column)s") % {"table": label, "column": t["by"]}
+            return f"{label} = {num(t['value'])}"
+        if kind == "facts":
+            return "{" + "; ".join(f"{c['label']}: {text(c)}" for c in kids) + "}"
+        if kind == "fact":
+            return f"{t['name']} = {t['printed']}"
+        if kind == "const":
+            name = t["label"] or _("constant")
+            return f"{t['name']} ({name})"
+        return _("cost model %(estimate)s: %(formula)s") % {"estimate": t["name"], "formula": t["printed"]}
+
+    return text(children[0][0]) if children[0] else ""
+
+
+# -- the section ---------------------------------------------------------------------------
+
+
+def _grouped(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
+    out: dict[tuple, list[dict]] = defaultdict(list)
+    for row in frame.to_dict("records"):
+        out[tuple(row[k] for k in keys)].append(row)
     return out
 
 
-def _block(t: dict, row: pd.Series, language: str) -> list[str]:
-    lines = [f"**{row['id']}** — {_where(t, row)}: {row['claim']}", ""]
-    lines.append(f"- {t['printed']}: “{row['printed']}”")
-    if row["formula"]:
-        lines.append(f"- {t['formula']}: `{row['formula']}`")
-    if row["groups"] > 1 and row["groups_inconsistent"]:
-        lines.append(f"- {t['groups_failed'].format(bad=row['groups_inconsistent'], n=row['groups'])}")
-    if row["readings"]:
-        lines.append(f"- {t['readings']}: {row['readings']}")
-    if row["evidence"]:
-        lines.append(f"- {t['evidence']}: {row['evidence']}")
-    if not math.isnan(row["gap"]) and row["verdict"] == "inconsistent":
-        lines.append(f"- {t['gap']}: {number_formatter(language)(row['gap'])}")
-    for key in ("missing", "explanation", "note"):
-        if row[key]:
-            lines.append(f"- {t[key]}: {row[key]}")
-    return [*lines, ""]
+def summary_rows(claims: pd.DataFrame, language: str, _: Gettext) -> list[list[str]]:
+    """Claims per verdict per report and kind, with a total row."""
 
+    def n(x) -> str:
+        return fmt_number(int(x), language, 0)
 
-def claims_markdown(claims: pd.DataFrame, results: list[ClaimResult], standalone: pd.DataFrame, language: str) -> str:
-    """reports/claims.md: summary counts, the inconsistent, ambiguous and not reproducible
-    claims with their evidence, the cross-source pairs, every claim, the standalone facts."""
-    t = TEXT[language]
-    evidence = localized_evidence(results, language)
-    claims = claims.assign(evidence=[evidence[(r, i)] for r, i in zip(claims["report"], claims["id"], strict=True)])
-    out = [f"# {t['title']}", "", t["intro"], "", t["method"], "", f"## {t['summary']}", ""]
-    counts = summary(claims)
+    counts = claims.groupby(["report", "kind", "verdict"]).size().unstack("verdict", fill_value=0)
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
+    counts["total"] = counts.sum(axis=1)
     rows = [
-        [r["report"], t[r["kind"]]] + [str(int(r[v])) for v in VERDICTS] + [str(int(r["total"]))]
-        for _, r in counts.iterrows()
+        [report, kind_name(kind, _), *(n(c[v]) for v in VERDICTS), n(c["total"])]
+        for (report, kind), c in counts.iterrows()
     ]
-    totals = [str(int(counts[v].sum())) for v in VERDICTS] + [str(int(counts["total"].sum()))]
-    rows.append([f"**{t['total']}**", "", *totals])
-    header = [t["report"], t["kind"]] + [t["verdicts"][v] for v in VERDICTS] + [t["total"]]
-    out += [md_table(header, rows, numeric=set(range(2, 3 + len(VERDICTS)))), ""]
-    text_claims = claims[claims["kind"] == "claim"]
-    for verdict, title in (
-        ("inconsistent", "inconsistent_title"),
-        ("ambiguous", "ambiguous_title"),
-        ("not reproducible", "missing_title"),
-    ):
-        out += [f"## {t[title]}", ""]
-        chosen = text_claims[text_claims["verdict"] == verdict]
-        if chosen.empty:
-            out += [t["none"], ""]
-        for _, row in chosen.iterrows():
-            out += _block(t, row, language)
-    out += [f"## {t['cross_title']}", ""]
-    cross = claims[claims["kind"] == "cross_source"]
-    if cross.empty:
-        out += [t["none"], ""]
-    for _, row in cross.iterrows():
-        out += _block(t, row, language)
-    out += [f"## {t['all_title']}", ""]
+    total = _("Total")
+    rows.append([f"**{total}**", "", *(n(counts[v].sum()) for v in VERDICTS), n(counts["total"].sum())])
+    return rows
+
+
+def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
+    """What the template shows: the claims with their evidence in words, the summary, the
+    table of every claim and the standalone facts."""
+    num = number_formatter(language)
+    readings = _grouped(frames["claims_readings"], ["report", "id"])
+    evidence = _grouped(frames["claims_evidence"], ["report", "id", "reading"])
+    items = _grouped(frames["claims_items"], ["report", "id", "reading", "group"])
+    terms = _grouped(frames["claims_terms"], ["report", "id", "reading"])
+    claims = []
+    for c in frames["claims"].to_dict("records"):
+        key = (c["report"], c["id"])
+        rs = readings.get(key, [])
+        many = len(rs) > 1
+        texts = []
+        for r in rs:
+            groups = [
+                group_evidence(e, items.get((*key, r["reading"], e["group"]), []), language, _)
+                for e in evidence.get((*key, r["reading"]), [])
+            ]
+            texts.append((f"{r['label']}: " if many else "") + "; ".join(groups))
+        counted = [r for r in rs if not r["evidence_only"]] or rs
+        shown_readings = []
+        for r in rs:
+            values = {"label": r["label"] or _("reading"), "verdict": verdict_name(r["verdict"], _)}
+            if r["evidence_only"]:
+                shown_readings.append(_("%(label)s: %(verdict)s (evidence only)") % values)
+            else:
+                shown_readings.append(f"{values['label']}: {values['verdict']}")
+        claims.append(
+            {
+                **c,
+                "where": where(c, _),
+                "paraphrase": (c["claim_sv"] or c["claim"]) if language == "sv" else c["claim"],
+                "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _) if counted else "",
+                "readings": "; ".join(shown_readings) if many else "",
+                "evidence": " | ".join(texts),
+                "gap_shown": num(c["gap"]) if c["verdict"] == "inconsistent" and not math.isnan(c["gap"]) else "",
+                "verdict_text": verdict_text(c["verdict"], c["basis"], _),
+            }
+        )
     order = {v: i for i, v in enumerate(VERDICTS)}
-    ranked = claims.assign(_o=claims["verdict"].map(order)).sort_values(["_o", "report"], kind="stable")
-    rows = [
-        [f"`{r['id']}`", _where(t, r), r["printed"], _verdict(t, r), r["evidence"].replace("|", "/")]
-        for _, r in ranked.iterrows()
+    ranked = sorted(claims, key=lambda c: (order[c["verdict"]], c["report"]))
+    every = [
+        [f"`{c['id']}`", c["where"], c["printed"], c["verdict_text"], c["evidence"].replace("|", "/")] for c in ranked
     ]
-    out += [md_table([t["id"], t["location"], t["printed"], t["verdict"], t["evidence"]], rows), ""]
-    out += [f"## {t['standalone_title']}", "", t["standalone_text"], ""]
-    if standalone.empty:
-        out += [t["none"], ""]
-    else:
-        rows = [[r["report"], f"`{r['fact']}`", r["printed"], r["location"]] for _, r in standalone.iterrows()]
-        out += [md_table([t["report"], t["fact"], t["value"], t["location"]], rows), ""]
-    return "\n".join(out).rstrip("\n") + "\n"
+    standalone = [[r.report, f"`{r.fact}`", r.printed, r.location] for r in frames["claims_standalone"].itertuples()]
+    text_claims = [c for c in claims if c["kind"] == "claim"]
+    return {
+        "summary": summary_rows(frames["claims"], language, _),
+        "verdicts": [verdict_name(v, _) for v in VERDICTS],
+        "inconsistent": [c for c in text_claims if c["verdict"] == "inconsistent"],
+        "ambiguous": [c for c in text_claims if c["verdict"] == "ambiguous"],
+        "not_reproducible": [c for c in text_claims if c["verdict"] == "not reproducible"],
+        "cross_source": [c for c in claims if c["kind"] == "cross_source"],
+        "every": every,
+        "standalone": standalone,
+    }
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage: the audit's tables (``input.<name>`` for each of ``REPORT_TABLES``) and
+    ``input.template`` -> ``output.md``, in ``params.language``."""
+    with stage_run("report_claims", output, log) as record:
+        frames = {}
+        for name in REPORT_TABLES:
+            frames[name] = pd.read_parquet(getattr(input, name))
+            record.read(getattr(input, name), frames[name])
+        language = params.language
+        trans = translations(language, catalog_path(input.catalogs))
+        write_text(render(input.template, language, trans, **section(frames, language, trans.gettext)), output.md)
+        record.wrote(output.md)
