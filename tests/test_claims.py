@@ -389,7 +389,8 @@ def test_tables_of_a_claim_and_a_missing_one():
     assert list(claims["verdict"]) == ["consistent", "not reproducible"]
     assert claims.loc[0, "evidence"] == "30 in [30, 30] vs [29.5, 30.5]"
     assert claims.loc[0, "formula"] == "value(t[region=A, measure=count] = 30)"
-    assert list(claims.columns[-1:]) == ["claim_sv"] and claims.loc[0, "claim_sv"] == ""
+    sv_columns = ["claim_sv", "missing_sv", "explanation_sv", "note_sv"]
+    assert list(claims.columns[-4:]) == sv_columns and (claims.loc[0, sv_columns] == "").all()
     assert list(detail["group"]) == [""]
     tables = structured(results)
     e = tables["claims_evidence"].iloc[0]

@@ -66,6 +66,9 @@ COLUMNS = {
         "explanation": STR,
         "note": STR,
         "claim_sv": STR,
+        "missing_sv": STR,
+        "explanation_sv": STR,
+        "note_sv": STR,
     },
     "claims_detail": {
         "report": STR,
@@ -91,6 +94,7 @@ COLUMNS = {
         "evidence_only": BOOL,
         "verdict": STR,
         "basis": STR,
+        "label_sv": STR,
     },
     "claims_evidence": {
         "report": STR,
@@ -347,6 +351,9 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "explanation": c.get("explanation", ""),
                 "note": c.get("note", ""),
                 "claim_sv": c.get("claim_sv", ""),
+                "missing_sv": c.get("missing_sv", ""),
+                "explanation_sv": c.get("explanation_sv", ""),
+                "note_sv": c.get("note_sv", ""),
             }
         )
         for r in res.readings:
@@ -391,10 +398,19 @@ def structured(results: list[ClaimResult]) -> dict[str, pd.DataFrame]:
     computations as trees: what the report needs to write the evidence in its language."""
     readings, evidence, items, terms = [], [], [], []
     for res in results:
+        specs = res.claim.get("readings", [])
         for i, r in enumerate(res.readings, 1):
             key = {"report": res.source, "id": res.claim["id"], "reading": i}
+            spec = specs[i - 1] if len(specs) == len(res.readings) else {}
             readings.append(
-                {**key, "label": r.label, "evidence_only": r.evidence_only, "verdict": r.verdict, "basis": r.basis}
+                {
+                    **key,
+                    "label": r.label,
+                    "evidence_only": r.evidence_only,
+                    "verdict": r.verdict,
+                    "basis": r.basis,
+                    "label_sv": spec.get("label_sv", ""),
+                }
             )
             reading_terms: list[dict] = []
             _terms(r.term, 0, reading_terms, key)

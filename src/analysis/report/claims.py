@@ -223,10 +223,11 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
     evidence = _grouped(frames["claims_evidence"], ["report", "id", "reading"])
     items = _grouped(frames["claims_items"], ["report", "id", "reading", "group"])
     terms = _grouped(frames["claims_terms"], ["report", "id", "reading"])
+    sv = language == "sv"
     claims = []
     for c in frames["claims"].to_dict("records"):
         key = (c["report"], c["id"])
-        rs = readings.get(key, [])
+        rs = [{**r, "label": (r["label_sv"] or r["label"]) if sv else r["label"]} for r in readings.get(key, [])]
         many = len(rs) > 1
         texts = []
         for r in rs:
@@ -247,7 +248,8 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
             {
                 **c,
                 "where": where(c, _),
-                "paraphrase": (c["claim_sv"] or c["claim"]) if language == "sv" else c["claim"],
+                "paraphrase": (c["claim_sv"] or c["claim"]) if sv else c["claim"],
+                **{k: (c[f"{k}_sv"] or c[k]) if sv else c[k] for k in ("missing", "explanation", "note")},
                 "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _) if counted else "",
                 "readings": "; ".join(shown_readings) if many else "",
                 "evidence": " | ".join(texts),
