@@ -27,10 +27,7 @@ CLAIMS_READS = {
     for sid in CLAIMS
 }
 # The tables of each report's audit (Parquet only; rule claims combines them).
-CLAIMS_OUTPUTS = {
-    sid: {name: f"{TABLES}/{sid}_{name}.parquet" for name in CLAIMS_SOURCE_TABLES}
-    for sid in CLAIMS
-}
+CLAIMS_OUTPUTS = {sid: {name: f"{TABLES}/{sid}_{name}.parquet" for name in CLAIMS_SOURCE_TABLES} for sid in CLAIMS}
 
 
 for sid in CLAIMS:
@@ -41,11 +38,7 @@ for sid in CLAIMS:
         input:
             claims=f"{RAW}/{sid}/claims.yaml",
             tables=[p for s in CLAIMS_READS[sid] for p in processed(s)],
-            facts=[
-                f"{PROCESSED}/{s}/facts.parquet"
-                for s in CLAIMS_READS[sid]
-                if raw_file(s, "facts.csv")
-            ],
+            facts=[f"{PROCESSED}/{s}/facts.parquet" for s in CLAIMS_READS[sid] if raw_file(s, "facts.csv")],
             cost_model=raw_file(sid, "cost_model.yaml"),
             schema=REGISTERS_SCHEMA,
             code=code(
@@ -69,10 +62,7 @@ for sid in CLAIMS:
 
 rule claims:
     input:
-        **{
-            name: [CLAIMS_OUTPUTS[sid][name] for sid in CLAIMS]
-            for name in CLAIMS_SOURCE_TABLES
-        },
+        **{name: [CLAIMS_OUTPUTS[sid][name] for sid in CLAIMS] for name in CLAIMS_SOURCE_TABLES},
         code=code("analysis/core", "analysis/claims"),
     output:
         **{name: f"{TABLES}/{name}.parquet" for name in CLAIMS_TABLES},

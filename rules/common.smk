@@ -81,23 +81,3 @@ def translation(domain):
 
 def template(name):
     return f"{TEMPLATES}/{name}"
-
-
-def first_rule(*names):
-    """The first of the named rules that the workflow defines."""
-    for name in names:
-        try:
-            return getattr(rules, name)
-        except WorkflowError:
-            continue
-    raise WorkflowError(f"none of the rules {names} is defined")
-
-
-def section_markdown(name):
-    """The Markdown section of an analysis: rule report_<name> (or <name> while it renders its own)."""
-    return first_rule(f"report_{name}", name).output.md
-
-
-def section_figures(*names):
-    """The PNG figures of the analyses: rule figures_<name> (or <name> while it draws its own)."""
-    return [p for n in names for p in pngs(first_rule(f"figures_{n}", n))]

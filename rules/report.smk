@@ -44,13 +44,13 @@ rule report_html:
     input:
         sections=[
             rules.report_index.output.md,
-            section_markdown("survey"),
-            section_markdown("meetings"),
-            section_markdown("channels"),
-            section_markdown("claims"),
+            rules.report_survey.output.md,
+            rules.report_meetings.output.md,
+            rules.report_channels.output.md,
+            rules.report_claims.output.md,
             rules.report_index.output.codebook,
         ],
-        figures=section_figures("survey", "meetings", "channels"),
+        figures=[*pngs(rules.figures_survey), *pngs(rules.figures_meetings), *pngs(rules.figures_channels)],
         template=template("html_page.html.j2"),
         catalogs=translation("html"),
         code=code(

@@ -12,13 +12,10 @@ SURVEY_FIGURES = [*table_ids(SURVEY), *SURVEY_EXTRA_FIGURES]
 
 # The report links each figure by its path relative to reports/ (the PNG, else the
 # first configured format).
-SURVEY_LINK_FORMAT = (
-    "png" if "png" in config["figure_formats"] else config["figure_formats"][0]
-)
+SURVEY_LINK_FORMAT = "png" if "png" in config["figure_formats"] else config["figure_formats"][0]
 SURVEY_FIGURE_FILES = figure_outputs(SURVEY, SURVEY_FIGURES)
 SURVEY_FIGURE_LINKS = {
-    k: os.path.relpath(SURVEY_FIGURE_FILES[f"{k}_{SURVEY_LINK_FORMAT}"], REPORTS)
-    for k in SURVEY_FIGURES
+    k: os.path.relpath(SURVEY_FIGURE_FILES[f"{k}_{SURVEY_LINK_FORMAT}"], REPORTS) for k in SURVEY_FIGURES
 }
 
 
