@@ -398,10 +398,8 @@ def structured(results: list[ClaimResult]) -> dict[str, pd.DataFrame]:
     computations as trees: what the report needs to write the evidence in its language."""
     readings, evidence, items, terms = [], [], [], []
     for res in results:
-        specs = res.claim.get("readings", [])
         for i, r in enumerate(res.readings, 1):
             key = {"report": res.source, "id": res.claim["id"], "reading": i}
-            spec = specs[i - 1] if len(specs) == len(res.readings) else {}
             readings.append(
                 {
                     **key,
@@ -409,7 +407,7 @@ def structured(results: list[ClaimResult]) -> dict[str, pd.DataFrame]:
                     "evidence_only": r.evidence_only,
                     "verdict": r.verdict,
                     "basis": r.basis,
-                    "label_sv": spec.get("label_sv", ""),
+                    "label_sv": r.label_sv,
                 }
             )
             reading_terms: list[dict] = []

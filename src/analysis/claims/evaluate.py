@@ -555,6 +555,7 @@ class ReadingResult:
     groups: list[GroupResult]
     evidence_only: bool = False
     note: str = ""
+    label_sv: str = ""  # the label in Swedish, from the register (the report shows it)
 
     @property
     def verdict(self) -> str:
@@ -657,6 +658,8 @@ def evaluate_claim(claim: dict, ctx: Context, source: str, keypath: list, by_id:
         readings = [
             evaluate_reading(spec, r, ctx, source, [*keypath, "readings", i]) for i, r in enumerate(spec["readings"])
         ]
+        for result, r in zip(readings, spec["readings"], strict=True):
+            result.label_sv = r.get("label_sv", "")
     elif "op" in spec:
         readings = [evaluate_reading(spec, spec, ctx, source, keypath)]
     else:
