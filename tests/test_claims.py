@@ -389,8 +389,8 @@ def test_tables_of_a_claim_and_a_missing_one():
     assert list(claims["verdict"]) == ["consistent", "not reproducible"]
     assert claims.loc[0, "evidence"] == "30 in [30, 30] vs [29.5, 30.5]"
     assert claims.loc[0, "formula"] == "value(t[region=A, measure=count] = 30)"
-    sv_columns = ["claim_sv", "missing_sv", "explanation_sv", "note_sv"]
-    assert list(claims.columns[-4:]) == sv_columns and (claims.loc[0, sv_columns] == "").all()
+    sv_columns = ["claim_sv", "missing_sv", "explanation_sv", "note_sv", "location_sv"]
+    assert list(claims.columns[-5:]) == sv_columns and (claims.loc[0, sv_columns] == "").all()
     assert list(detail["group"]) == [""]
     tables = structured(results)
     e = tables["claims_evidence"].iloc[0]
@@ -582,6 +582,17 @@ def test_more_than_a_third_fails_by_hand(built):
     assert row["verdict"] == "inconsistent"
     assert row["computed"] == pytest.approx(100 * 179 / 539)
     assert row["gap"] == pytest.approx(100 * 179 / 539 - 100 / 3)
+
+
+def test_swedish_location_from_the_register(built):
+    claims = built.frames["claims"].set_index("id")
+    assert claims.columns[-1] == "location_sv"
+    row = claims.loc["t5_no_shared_view_over_third"]
+    assert (row["location"], row["location_sv"]) == ("4.1.1, text after Tabell 5", "4.1.1, texten efter Tabell 5")
+    row = claims.loc["longest_cases_per_1000_chapter_4"]
+    assert (row["location"], row["location_sv"]) == ("Chapter 4, the long cases", "Kapitel 4, de långa sjukfallen")
+    # a location that is all printed Swedish has no location_sv
+    assert claims.loc["median_day_summary", ["location", "location_sv"]].tolist() == ["Sammanfattning", ""]
 
 
 def test_second_half_2019_fall_by_hand(built):

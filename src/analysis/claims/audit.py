@@ -69,6 +69,7 @@ COLUMNS = {
         "missing_sv": STR,
         "explanation_sv": STR,
         "note_sv": STR,
+        "location_sv": STR,
     },
     "claims_detail": {
         "report": STR,
@@ -354,6 +355,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "missing_sv": c.get("missing_sv", ""),
                 "explanation_sv": c.get("explanation_sv", ""),
                 "note_sv": c.get("note_sv", ""),
+                "location_sv": c.get("location_sv", ""),
             }
         )
         for r in res.readings:
