@@ -5,6 +5,7 @@ report stage in both languages."""
 from __future__ import annotations
 
 import gettext
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -231,7 +232,7 @@ def test_section_context_from_the_tables(built, sv):
     # 179 / 539 = 33,2096 % against more than a third: gap 33,2096 - 33,3333 = -0,1237
     assert t5["evidence"] == f"33,21 i [33,21; 33,21] mot (33,33; ∞), avstånd {MINUS}0,1237"
     assert t5["gap_shown"] == f"{MINUS}0,1237"
-    assert t5["where"] == "riksrevisionen_2022, 4.1.1, text after Tabell 5 (rad 156)"
+    assert t5["where"] == "riksrevisionen_2022, 4.1.1, texten efter Tabell 5 (rad 156)"
     assert len(context["every"]) == len(built.frames["claims"])
     assert context["verdicts"] == ["oförenligt", "tvetydigt", "ej reproducerbart", "förenligt"]
 
@@ -248,6 +249,50 @@ def test_swedish_paraphrase_when_the_register_gives_one(built, sv):
     assert en_claims["feedback_used_62"]["paraphrase"].startswith("Of those who know how")
     # without claim_sv the English paraphrase stands
     assert sv_claims["t5_no_shared_view_over_third"]["paraphrase"].startswith("More than a third")
+
+
+def test_where_in_swedish_with_location_sv_and_without(sv):
+    claim = {"report": "r", "location": "Chapter 4, the long cases", "seed_line": 595}
+    shown = {"location_sv": "Kapitel 4, de långa sjukfallen"}
+    assert report.where({**claim, **shown}, "sv", sv) == "r, Kapitel 4, de långa sjukfallen (rad 595)"
+    assert report.where({**claim, **shown}, "en", EN) == "r, Chapter 4, the long cases (line 595)"
+    # no (or an empty) location_sv: the location as the register gives it
+    assert report.where(claim, "sv", sv) == "r, Chapter 4, the long cases (rad 595)"
+    assert report.where({**claim, "location_sv": ""}, "sv", sv) == "r, Chapter 4, the long cases (rad 595)"
+
+
+def test_fact_location_in_swedish(sv):
+    assert report.fact_location("Chapter 2, footnote 6", sv) == "Kapitel 2, fotnot 6"
+    assert report.fact_location("Footnotes 24, 25 and 28", sv) == "Fotnoter 24, 25 och 28"
+    assert report.fact_location("Interview quote, chapter 4", sv) == "Intervjucitat, kapitel 4"
+    assert report.fact_location("Bilaga 1, note to Figur 5", sv) == "Bilaga 1, anmärkningen till Figur 5"
+    assert report.fact_location("Chapter 4 (diagnoses), footnote 31", sv) == "Kapitel 4 (diagnoser), fotnot 31"
+    # printed Swedish titles stay as printed, also where they hold an English word's letters
+    printed = "Bilaga 1, area 4 Digitalisering av infoträffar"
+    assert report.fact_location(printed, sv) == "Bilaga 1, område 4 Digitalisering av infoträffar"
+    assert report.fact_location("Metod och material, footnote 10", sv) == "Metod och material, fotnot 10"
+    assert report.fact_location("Chapter 2, footnote 6", EN) == "Chapter 2, footnote 6"
+
+
+def test_fact_locations_of_every_facts_csv_have_no_english_word_in_swedish(sv):
+    english = {"chapter", "footnote", "footnotes", "note", "to", "titles", "of", "and", "area", "summary"}
+    english |= {"interview", "quote", "introduction", "diagnoses", "case", "loads", "the", "observed", "offices"}
+    locations = {
+        loc for path in ROOT.glob("data/raw/*/facts.csv") for loc in pd.read_csv(path, sep=";", dtype=str)["location"]
+    }
+    assert "Chapter 2, footnote 6" in locations
+    for loc in locations:
+        words = {w.lower() for w in re.findall(r"[A-Za-zÅÄÖåäö]+", report.fact_location(loc, sv))}
+        assert not words & english, loc
+
+
+def test_every_claim_location_in_swedish_has_no_english_word(built, sv):
+    english = {"chapter", "footnote", "note", "to", "titles", "of", "and", "summary", "text", "after", "before"}
+    english |= {"against", "the", "section", "introduction", "diagnoses", "long", "cases", "it", "line"}
+    context = report.section(built.frames, "sv", sv)
+    for row in context["every"]:
+        words = {w.lower() for w in re.findall(r"[A-Za-zÅÄÖåäö]+", row[1])}
+        assert not words & english, row[1]
 
 
 def test_template_writes_none_for_an_empty_list():
@@ -293,6 +338,9 @@ def test_report_stage_in_swedish(built, tmp_path, mo):
     assert "## Oförenliga påståenden" in md and "| **Totalt** |  | 13 | 6 | 16 | 115 | 150 |" in md
     assert "kostnadsmodell new_tasks_cost: (omkring 34 × 58 × 35 × 289 / 1 000 000)" in md
     assert "högst först: Pensionsmyndigheten 61,2, Försäkringskassan 57,7" in md
+    # locations in Swedish: the register's location_sv, a fact's location word by word
+    assert "riksrevisionen_2022, 4.1.1, texten efter Tabell 5 (rad 156)" in md
+    assert "| forsakringskassan_2020 | `offices_total` | 52 | Kapitel 2, fotnot 6 |" in md
 
 
 def test_swedish_evidence_has_no_english_words(built, sv):

@@ -10,6 +10,7 @@ report's language (``_()``: domain ``claims``; numbers through Babel). The templ
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -91,12 +92,39 @@ def verdict_text(verdict: str, basis: str, _: Gettext) -> str:
     return f"{verdict_name(verdict, _)} ({basis_name(basis, _)})" if basis else verdict_name(verdict, _)
 
 
-def where(claim: dict, _: Gettext) -> str:
+def where(claim: dict, language: str, _: Gettext) -> str:
+    """'report, location (line n)': in Swedish the register's ``location_sv``, if any."""
+    location = (claim.get("location_sv") or claim["location"]) if language == "sv" else claim["location"]
     return _("%(report)s, %(location)s (line %(line)s)") % {
         "report": claim["report"],
-        "location": claim["location"],
+        "location": location,
         "line": claim["seed_line"],
     }
+
+
+def fact_location(location: str, _: Gettext) -> str:
+    """A fact's location as facts.csv gives it ('Chapter 2, footnote 6'), its fixed English
+    words in the report's language; printed titles and numbers stay as they are."""
+    words = {
+        "case loads at the observed offices": _("case loads at the observed offices"),
+        "interview quote": _("interview quote"),
+        "note to": _("note to"),
+        "titles of": _("titles of"),
+        "introduction": _("introduction"),
+        "footnotes": _("footnotes"),
+        "footnote": _("footnote"),
+        "chapter": _("chapter"),
+        "diagnoses": _("diagnoses"),
+        "summary": _("summary"),
+        "area": _("area"),
+        "and": _("and"),
+    }
+
+    def swap(m: re.Match) -> str:
+        text = words[m.group(0).lower()]
+        return text[:1].upper() + text[1:] if m.group(0)[0].isupper() else text
+
+    return re.sub(r"\b(?:" + "|".join(words) + r")\b", swap, location, flags=re.IGNORECASE)
 
 
 def group_evidence(e: dict, items: list[dict], language: str, _: Gettext, num=None) -> str:
@@ -247,7 +275,7 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
         claims.append(
             {
                 **c,
-                "where": where(c, _),
+                "where": where(c, language, _),
                 "paraphrase": (c["claim_sv"] or c["claim"]) if sv else c["claim"],
                 **{k: (c[f"{k}_sv"] or c[k]) if sv else c[k] for k in ("missing", "explanation", "note")},
                 "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _) if counted else "",
@@ -262,7 +290,10 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
     every = [
         [f"`{c['id']}`", c["where"], c["printed"], c["verdict_text"], c["evidence"].replace("|", "/")] for c in ranked
     ]
-    standalone = [[r.report, f"`{r.fact}`", r.printed, r.location] for r in frames["claims_standalone"].itertuples()]
+    standalone = [
+        [r.report, f"`{r.fact}`", r.printed, fact_location(r.location, _) if sv else r.location]
+        for r in frames["claims_standalone"].itertuples()
+    ]
     text_claims = [c for c in claims if c["kind"] == "claim"]
     return {
         "summary": summary_rows(frames["claims"], language, _),
