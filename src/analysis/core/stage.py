@@ -12,6 +12,7 @@ outputs are removed, the located message is written to the log and
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -74,6 +75,7 @@ def stage_run(name: str, output, log=None, errors: tuple[type[Exception], ...] =
     record = StageLog(name)
     path = _first_log(log)
     message = ""
+    start = time.perf_counter()
     try:
         yield record
     except (InputError, *errors) as exc:
@@ -82,6 +84,7 @@ def stage_run(name: str, output, log=None, errors: tuple[type[Exception], ...] =
         message = f"error: {exc}"
         record.info(message)
     finally:
+        record.info(f"{name}: {time.perf_counter() - start:.2f} s")
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             Path(path).write_text("".join(f"{line}\n" for line in record.lines), encoding="utf-8")
