@@ -7,7 +7,7 @@ from snakemake.utils import min_version
 from analysis.channels import FIGURES as CHANNELS_FIGURES
 from analysis.channels import TABLES as CHANNELS_TABLES
 from analysis.claims import TABLES as CLAIMS_TABLES
-from analysis.core.config import load_config
+from analysis.core.config import load_config, read_settings, write_settings
 from analysis.core.errors import InputError
 from analysis.core.summary import failure_summary
 from analysis.meetings import FIGURES as MEETINGS_FIGURES
@@ -20,7 +20,7 @@ min_version("9.0")
 # config.yaml is read as plain data and validated as a whole before any job runs; an
 # error names config.yaml:line:column. Values given with --config are applied on top.
 try:
-    config.update(load_config("config.yaml", "schemas/config.schema.yaml", overrides=dict(config), raw_dir="data/raw"))
+    config.update(load_config("config.yaml", "schemas/config.schema.yaml", overrides=dict(config), raw_dir="data/raw", stamp="build/config.validated"))
 except InputError as exc:
     sys.exit(f"error: {exc}")
 

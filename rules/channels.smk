@@ -17,17 +17,15 @@ rule channels:
         cost_model=f"{RAW}/{CHANNELS}/cost_model.yaml",
         schema=REGISTERS_SCHEMA,
         code=code("analysis/core", "analysis/costmodel", "analysis/channels"),
+        settings=settings("channels", settings=config["channels"], intervals=config["intervals"]),
     output:
         **result_outputs(CHANNELS, CHANNELS_TABLES),
     log:
         f"{LOGS}/channels.log",
-    params:
-        settings=config["channels"],
-        intervals=config["intervals"],
     run:
         from analysis.channels.stage import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule figures_channels:
@@ -46,18 +44,20 @@ rule figures_channels:
             "figures/channels.py",
             "figures/style.py",
         ),
+        settings=settings(
+            "figures_channels",
+            settings=config["channels"],
+            language=config["language"],
+            formats=config["figure_formats"],
+        ),
     output:
         **figure_outputs(CHANNELS, CHANNELS_FIGURES),
     log:
         f"{LOGS}/figures_channels.log",
-    params:
-        settings=config["channels"],
-        language=config["language"],
-        formats=config["figure_formats"],
     run:
         from analysis.report.channels_figures import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule report_channels:
@@ -73,19 +73,21 @@ rule report_channels:
             "analysis/report/render.py",
             "analysis/report/markdown.py",
         ),
+        settings=settings(
+            "report_channels",
+            settings=config["channels"],
+            language=config["language"],
+            figures={
+                key.removesuffix("_png"): f"figures/{Path(path).name}"
+                for key, path in figure_outputs(CHANNELS, CHANNELS_FIGURES).items()
+                if key.endswith("_png")
+            },
+        ),
     output:
         md=f"{REPORTS}/arbetsformedlingen.md",
     log:
         f"{LOGS}/report_channels.log",
-    params:
-        settings=config["channels"],
-        language=config["language"],
-        figures={
-            key.removesuffix("_png"): f"figures/{Path(path).name}"
-            for key, path in figure_outputs(CHANNELS, CHANNELS_FIGURES).items()
-            if key.endswith("_png")
-        },
     run:
         from analysis.report.channels import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)

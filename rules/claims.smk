@@ -46,37 +46,41 @@ for sid in CLAIMS:
                 "analysis/claims",
                 *(["analysis/costmodel"] if raw_file(sid, "cost_model.yaml") else []),
             ),
+            settings=settings(
+                f"claims_{sid}",
+                source=sid,
+                similar_within=config["claims"]["similar_within"],
+                intervals=config["intervals"],
+            ),
         output:
             **CLAIMS_OUTPUTS[sid],
         log:
             f"{LOGS}/claims_{sid}.log",
-        params:
-            source=sid,
-            similar_within=config["claims"]["similar_within"],
-            intervals=config["intervals"],
         run:
             from analysis.claims.stage import run
 
-            run(input, output, params, log)
+            run(input, output, read_settings(input.settings), log)
 
 
 rule claims:
     input:
         **{name: [CLAIMS_OUTPUTS[sid][name] for sid in CLAIMS] for name in CLAIMS_SOURCE_TABLES},
         code=code("analysis/core", "analysis/claims"),
+        settings=settings(
+            "claims",
+            sources=CLAIMS,
+            settings=config["claims"],
+            registers=[f"{RAW}/{sid}/claims.yaml" for sid in CLAIMS],
+        ),
     output:
         **{name: f"{TABLES}/{name}.parquet" for name in CLAIMS_TABLES},
         **{f"{name}_csv": f"{TABLES}/{name}.csv" for name in CLAIMS_TABLES},
     log:
         f"{LOGS}/claims.log",
-    params:
-        sources=CLAIMS,
-        settings=config["claims"],
-        registers=[f"{RAW}/{sid}/claims.yaml" for sid in CLAIMS],
     run:
         from analysis.claims.stage import run_combine
 
-        run_combine(input, output, params, log)
+        run_combine(input, output, read_settings(input.settings), log)
 
 
 rule report_claims:
@@ -91,13 +95,12 @@ rule report_claims:
             "analysis/report/render.py",
             "analysis/report/markdown.py",
         ),
+        settings=settings("report_claims", language=config["language"]),
     output:
         md=f"{REPORTS}/claims.md",
     log:
         f"{LOGS}/report_claims.log",
-    params:
-        language=config["language"],
     run:
         from analysis.report.claims import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)

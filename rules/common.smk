@@ -11,6 +11,7 @@ LOGS = "logs"
 TEMPLATES = "src/analysis/report/templates"
 LOCALE_SOURCE = "src/analysis/report/locale"
 LOCALE_BUILD = "build/locale"
+SETTINGS = "build/settings"
 RAW_SCHEMAS = ["schemas/known_issues.schema.yaml", "schemas/source.schema.yaml", "schemas/table.schema.yaml"]
 REGISTERS_SCHEMA = "schemas/registers.schema.yaml"
 
@@ -81,3 +82,13 @@ def translation(domain):
 
 def template(name):
     return f"{TEMPLATES}/{name}"
+
+
+def settings(name, **values):
+    """The settings of one job as a declared input file (build/settings/<name>.yaml).
+
+    The file is rewritten only when its content changes, so a change to one config
+    section reruns exactly the jobs whose settings include it. (Snakemake's params would
+    do the same but make every run, a no-op included, import pandas to compare them.)
+    """
+    return write_settings(f"{SETTINGS}/{name}.yaml", values)

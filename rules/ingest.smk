@@ -14,18 +14,15 @@ for sid in config["sources"]:
             tables=raw_tables(sid),
             schemas=RAW_SCHEMAS,
             code=code("analysis/core", "analysis/ingest"),
+            settings=settings(f"ingest_{sid}", source=sid, tables=table_ids(sid), stale=config["known_issues"]["stale"]),
         output:
             **ingest_outputs(sid),
         log:
             f"{LOGS}/ingest_{sid}.log",
-        params:
-            source=sid,
-            tables=table_ids(sid),
-            stale=config["known_issues"]["stale"],
         run:
             from analysis.ingest.stage import run
 
-            run(input, output, params, log)
+            run(input, output, read_settings(input.settings), log)
 
 
 rule catalog:

@@ -15,16 +15,15 @@ rule meetings:
         tables=processed(MEETINGS, [config["meetings"][k] for k in MEETINGS_INPUTS]),
         events=f"{PROCESSED}/{MEETINGS}/events.parquet",
         code=code("analysis/core", "analysis/meetings"),
+        settings=settings("meetings", settings=config["meetings"]),
     output:
         **result_outputs(MEETINGS, MEETINGS_TABLES),
     log:
         f"{LOGS}/meetings.log",
-    params:
-        settings=config["meetings"],
     run:
         from analysis.meetings.stage import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule figures_meetings:
@@ -41,18 +40,20 @@ rule figures_meetings:
             "figures/meetings.py",
             "figures/style.py",
         ),
+        settings=settings(
+            "figures_meetings",
+            settings=config["meetings"],
+            language=config["language"],
+            formats=config["figure_formats"],
+        ),
     output:
         **figure_outputs(MEETINGS, MEETINGS_FIGURES),
     log:
         f"{LOGS}/figures_meetings.log",
-    params:
-        settings=config["meetings"],
-        language=config["language"],
-        formats=config["figure_formats"],
     run:
         from analysis.report.meetings_figures import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule report_meetings:
@@ -69,20 +70,21 @@ rule report_meetings:
             "analysis/report/render.py",
             "analysis/report/markdown.py",
         ),
+        settings=settings(
+            "report_meetings",
+            settings=config["meetings"],
+            language=config["language"],
+            figures={
+                k.removesuffix("_png"): f"figures/{Path(p).name}"
+                for k, p in figure_outputs(MEETINGS, MEETINGS_FIGURES).items()
+                if k.endswith("_png")
+            },
+        ),
     output:
         md=f"{REPORTS}/forsakringskassan.md",
     log:
         f"{LOGS}/report_meetings.log",
-    params:
-        settings=config["meetings"],
-        language=config["language"],
-        # {figure key: the PNG's path relative to the report}: the section links the figures.
-        figures={
-            k.removesuffix("_png"): f"figures/{Path(p).name}"
-            for k, p in figure_outputs(MEETINGS, MEETINGS_FIGURES).items()
-            if k.endswith("_png")
-        },
     run:
         from analysis.report.meetings import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)

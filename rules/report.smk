@@ -27,17 +27,16 @@ rule report_index:
         code=code(
             "analysis/core", "analysis/report/index.py", "analysis/report/render.py", "analysis/report/markdown.py"
         ),
+        settings=settings("report_index", language=config["language"]),
     output:
         md=f"{REPORTS}/index.md",
         codebook=f"{REPORTS}/codebook.md",
     log:
         f"{LOGS}/report_index.log",
-    params:
-        language=config["language"],
     run:
         from analysis.report.index import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule report_html:
@@ -56,13 +55,12 @@ rule report_html:
         code=code(
             "analysis/core", "analysis/report/html.py", "analysis/report/render.py", "analysis/report/markdown.py"
         ),
+        settings=settings("report_html", language=config["language"]),
     output:
         html=f"{REPORTS}/index.html",
     log:
         f"{LOGS}/report_html.log",
-    params:
-        language=config["language"],
     run:
         from analysis.report.html import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)

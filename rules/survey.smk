@@ -25,16 +25,15 @@ rule survey:
         facts=f"{PROCESSED}/{SURVEY}/facts.parquet",
         codebook=f"{PROCESSED}/{SURVEY}/codebook.parquet",
         code=code("analysis/core", "analysis/survey"),
+        settings=settings("survey", settings=config["survey"]),
     output:
         **result_outputs(SURVEY, SURVEY_TABLES),
     log:
         f"{LOGS}/survey.log",
-    params:
-        settings=config["survey"],
     run:
         from analysis.survey.stage import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule figures_survey:
@@ -56,19 +55,21 @@ rule figures_survey:
             "figures/survey.py",
             "figures/style.py",
         ),
+        settings=settings(
+            "figures_survey",
+            settings=config["survey"],
+            language=config["language"],
+            formats=config["figure_formats"],
+            figures=SURVEY_FIGURES,
+        ),
     output:
         **SURVEY_FIGURE_FILES,
     log:
         f"{LOGS}/figures_survey.log",
-    params:
-        settings=config["survey"],
-        language=config["language"],
-        formats=config["figure_formats"],
-        figures=SURVEY_FIGURES,
     run:
         from analysis.report.survey_figures import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)
 
 
 rule report_survey:
@@ -87,15 +88,14 @@ rule report_survey:
             "analysis/report/render.py",
             "analysis/report/markdown.py",
         ),
+        settings=settings(
+            "report_survey", settings=config["survey"], language=config["language"], figures=SURVEY_FIGURE_LINKS
+        ),
     output:
         md=f"{REPORTS}/riksrevisionen.md",
     log:
         f"{LOGS}/report_survey.log",
-    params:
-        settings=config["survey"],
-        language=config["language"],
-        figures=SURVEY_FIGURE_LINKS,
     run:
         from analysis.report.survey import run
 
-        run(input, output, params, log)
+        run(input, output, read_settings(input.settings), log)

@@ -11,7 +11,10 @@ is refused: configuration is data, never code.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 
@@ -19,6 +22,9 @@ from analysis.core.errors import InputError
 from analysis.core.yamlio import load_yaml, validate
 
 TEMPLATE_ENGINE_KEY = "__use_yte__"
+# libyaml's safe loader and dumper when PyYAML was built with it (same documents, faster).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def read_text(path: str | Path) -> str:
@@ -73,10 +79,20 @@ def check_sources(doc, raw_dir: str | Path) -> None:
             )
 
 
-def load_config(path: str, schema_path: str, overrides: dict | None = None, raw_dir: str | None = None) -> dict:
+def load_config(
+    path: str,
+    schema_path: str,
+    overrides: dict | None = None,
+    raw_dir: str | None = None,
+    stamp: str | None = None,
+) -> dict:
     """The validated configuration: ``path`` parsed safely, ``overrides`` applied, checked.
 
     With ``raw_dir``, the sources it names must exist there (:func:`check_sources`).
+    With ``stamp`` (a file path), a configuration identical to the last one that passed
+    (same text, schema, overrides and source folders) is not validated again: every
+    Snakemake invocation, a no-op included, reads the config, and validation costs more
+    than the no-op itself.
 
     Raises
     ------
@@ -84,7 +100,16 @@ def load_config(path: str, schema_path: str, overrides: dict | None = None, raw_
         located at the offending key or value of ``path`` (for a value given only in
         ``overrides``, at its deepest parent present in the file).
     """
-    doc = load_yaml(path, read_text(path))
+    text, schema_text = read_text(path), read_text(schema_path)
+    digest = None
+    if stamp is not None:
+        sources = sorted(str(p) for p in Path(raw_dir).glob("*/source.yaml")) if raw_dir else []
+        key = json.dumps([text, schema_text, overrides or {}, sources], sort_keys=True, default=str)
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        if Path(stamp).is_file() and Path(stamp).read_text(encoding="utf-8") == digest:
+            data = yaml.load(text, Loader=_LOADER)  # already validated: the fast C loader
+            return merge(data, overrides) if overrides else data
+    doc = load_yaml(path, text)
     if not isinstance(doc.data, dict):
         raise doc.error([], type(doc.data).__name__, "a mapping of settings at the top level", "not a mapping:")
     if TEMPLATE_ENGINE_KEY in doc.data:
@@ -96,8 +121,32 @@ def load_config(path: str, schema_path: str, overrides: dict | None = None, raw_
         )
     if overrides:
         doc.data = merge(doc.data, overrides)
-    schema = yaml.safe_load(read_text(schema_path))
+    schema = yaml.safe_load(schema_text)
     validate(doc, schema, "config.yaml")
     if raw_dir is not None:
         check_sources(doc, raw_dir)
+    if digest is not None:
+        Path(stamp).parent.mkdir(parents=True, exist_ok=True)
+        Path(stamp).write_text(digest, encoding="utf-8")
     return doc.data
+
+
+def write_settings(path: str | Path, values: dict) -> str:
+    """Write a job's settings as YAML, only when they differ from the file's content.
+
+    Returns the path, for use as a rule input: the file's time changes only with its
+    content, so Snakemake reruns just the jobs whose settings changed.
+    """
+    path = Path(path)
+    text = yaml.dump(values, Dumper=_DUMPER, allow_unicode=True, sort_keys=False)  # config order is meaningful
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return str(path)
+
+
+def read_settings(path: str | Path) -> SimpleNamespace:
+    """A job's settings file as attributes (what the stage functions take as ``params``)."""
+    return SimpleNamespace(**yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER))

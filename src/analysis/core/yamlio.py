@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
 import yaml
 
 from analysis.core.errors import InputError
@@ -85,6 +84,8 @@ def validate(doc: Located, schema: dict, what: str) -> None:
 
     Errors are sorted by their position in the document so the report is stable.
     """
+    import jsonschema  # here, not at the top: a no-op run with a validated config never needs it
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = list(validator.iter_errors(doc.data))
     if not errors:
