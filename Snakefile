@@ -20,7 +20,15 @@ min_version("9.0")
 # config.yaml is read as plain data and validated as a whole before any job runs; an
 # error names config.yaml:line:column. Values given with --config are applied on top.
 try:
-    config.update(load_config("config.yaml", "schemas/config.schema.yaml", overrides=dict(config), raw_dir="data/raw", stamp="build/config.validated"))
+    config.update(
+        load_config(
+            "config.yaml",
+            "schemas/config.schema.yaml",
+            overrides=dict(config),
+            raw_dir="data/raw",
+            stamp="build/config.validated",
+        )
+    )
 except InputError as exc:
     sys.exit(f"error: {exc}")
 

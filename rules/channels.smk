@@ -56,8 +56,9 @@ rule figures_channels:
         f"{LOGS}/figures_channels.log",
     run:
         from analysis.report.channels_figures import run
+        from analysis.core.pool import offload
 
-        run(input, output, read_settings(input.settings), log)
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule report_channels:

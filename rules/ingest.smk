@@ -20,8 +20,10 @@ for sid in config["sources"]:
         log:
             f"{LOGS}/ingest_{sid}.log",
         run:
+            from analysis.core.pool import warm
             from analysis.ingest.stage import run
 
+            warm()  # start the workers for the figure and model jobs that follow
             run(input, output, read_settings(input.settings), log)
 
 

@@ -22,8 +22,9 @@ rule meetings:
         f"{LOGS}/meetings.log",
     run:
         from analysis.meetings.stage import run
+        from analysis.core.pool import offload
 
-        run(input, output, read_settings(input.settings), log)
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule figures_meetings:
@@ -52,8 +53,9 @@ rule figures_meetings:
         f"{LOGS}/figures_meetings.log",
     run:
         from analysis.report.meetings_figures import run
+        from analysis.core.pool import offload
 
-        run(input, output, read_settings(input.settings), log)
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule report_meetings:

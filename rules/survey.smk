@@ -68,8 +68,9 @@ rule figures_survey:
         f"{LOGS}/figures_survey.log",
     run:
         from analysis.report.survey_figures import run
+        from analysis.core.pool import offload
 
-        run(input, output, read_settings(input.settings), log)
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule report_survey:

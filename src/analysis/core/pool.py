@@ -1,0 +1,84 @@
+"""Run a stage in a worker process, so that two cores work at once.
+
+Rules run in threads of the one Snakemake process (default profile), which imports the
+scientific stack once per build; but threads take turns on the interpreter lock, so
+drawing figures and fitting models there would hold up every other job. Stages that do
+such work are handed to a small pool of worker processes instead (:func:`offload`): the
+rule's thread waits without holding the lock, while the Snakemake process goes on with
+the light jobs.
+
+The workers are forked from a ``forkserver`` that has already imported pandas, pyarrow,
+matplotlib, Babel and Jinja2 (started in the background by :func:`warm` from the first
+job of a build that will need it, never by a no-op run), so a worker costs no import of
+its own. A worker that needs more (statsmodels for the meetings models) imports it once
+and keeps it for the next task. Forking from the single-threaded forkserver, not from
+the multi-threaded Snakemake process, is what makes this safe.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import threading
+from types import SimpleNamespace
+
+# Imported once in the forkserver; every worker starts with them.
+PRELOAD = [
+    "pandas",
+    "pyarrow.parquet",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "babel.numbers",
+    "jinja2",
+    "yaml",
+    "analysis.core.store",
+]
+WORKERS = 2
+
+_lock = threading.Lock()
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+
+def _noop() -> None:
+    return None
+
+
+def pool() -> concurrent.futures.ProcessPoolExecutor:
+    """The build's worker pool (created on first use)."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(PRELOAD)
+            _pool = concurrent.futures.ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx)
+    return _pool
+
+
+def warm() -> None:
+    """Start the forkserver and the workers in the background (returns at once)."""
+    p = pool()
+    for _ in range(WORKERS):
+        p.submit(_noop)
+
+
+def plain(obj) -> SimpleNamespace:
+    """Snakemake's named input/output (or any object with ``items()``/attributes) as a
+    picklable namespace of strings and lists of strings."""
+    if isinstance(obj, SimpleNamespace):
+        return obj
+    items = obj.items() if hasattr(obj, "items") else vars(obj).items()
+    out = {}
+    for name, value in items:
+        out[name] = str(value) if isinstance(value, str) else [str(v) for v in value]
+    return SimpleNamespace(**out)
+
+
+def offload(func, input, output, params, log=None) -> None:
+    """Call ``func(input, output, params, log)`` in a worker process and wait for it.
+
+    ``func`` must be a module-level stage function; its exceptions (a located
+    :class:`~analysis.core.stage.StageError`) are raised here, in the rule's thread.
+    """
+    logs = [str(p) for p in log] if log is not None and not isinstance(log, str) else log
+    future = pool().submit(func, plain(input), plain(output), params, logs)
+    future.result()
