@@ -7,7 +7,8 @@ notes, cost-model names and assumptions) has a Swedish paraphrase beside it, and
 Swedish paraphrase copies a run of the document's own sentences.
 The seeds live in shared/seeds beside the clone (as in CI) or beside a directory above
 it (a git worktree under a common parent); SERVICESTAT_SEEDS names another place. Without
-them the tests that read the seeds are skipped, saying why.
+them the tests that read the seeds are skipped, saying why, except when CI is set: there
+they fail.
 """
 
 from __future__ import annotations
@@ -35,7 +36,19 @@ RAW = ROOT / "data" / "raw"
 SPACE = re.compile(r"[\u00a0\u202f\t ]+")
 NUMBER_WORDS = {"2": "två", "4": "fyra", "7": "sju"}  # numbers the documents print in words
 
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"no shared/seeds beside the clone (looked for {SEEDS})")
+# Without the documents these tests are skipped, except in CI (the CI variable set), where
+# a missing document must fail the run rather than pass it silently.
+needs_seeds = pytest.mark.skipif(
+    not SEEDS.is_dir() and not os.environ.get("CI"), reason=f"no shared/seeds beside the clone (looked for {SEEDS})"
+)
+
+
+def test_source_documents_are_found_in_ci():
+    if not os.environ.get("CI"):
+        pytest.skip("only required in CI")
+    assert SEEDS.is_dir(), f"CI: the source documents are missing (looked for {SEEDS}; set SERVICESTAT_SEEDS)"
+
+
 # A Swedish paraphrase may share names, titles and short phrases with the document (a law's
 # title, "andra halvåret 2018 och första halvåret 2019"); this many words in a row, outside
 # quoted labels, would be a copied sentence.
