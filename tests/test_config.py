@@ -126,3 +126,36 @@ def test_undecodable_byte_is_located(tmp_path):
     with pytest.raises(InputError) as exc:
         read_text(path)
     assert (exc.value.line, exc.value.column) == (2, 7)
+
+
+def test_a_validated_config_is_not_validated_again_until_it_changes(tmp_path):
+    import os
+
+    stamp = tmp_path / "config.validated"
+    path = write(tmp_path, TEXT)
+    first = load_config(path, SCHEMA, raw_dir=str(ROOT / "data/raw"), stamp=str(stamp))
+    os.utime(stamp, (1, 1))
+    again = load_config(path, SCHEMA, raw_dir=str(ROOT / "data/raw"), stamp=str(stamp))
+    assert again == first and stamp.stat().st_mtime == 1  # same config: read, not validated again
+    sv = load_config(path, SCHEMA, raw_dir=str(ROOT / "data/raw"), stamp=str(stamp), overrides={"language": "sv"})
+    assert sv == {**first, "language": "sv"} and stamp.stat().st_mtime != 1  # overrides: validated
+    bad = TEXT.replace("language: en\n", "language: de\n")
+    with pytest.raises(InputError):  # a changed config is validated again
+        load_config(write(tmp_path, bad), SCHEMA, raw_dir=str(ROOT / "data/raw"), stamp=str(stamp))
+
+
+def test_settings_files_change_only_with_their_content(tmp_path):
+    import os
+
+    from analysis.core.config import read_settings, write_settings
+
+    path = tmp_path / "settings/job.yaml"
+    values = {"settings": {"split": {2: "two", 1: "one"}}, "language": "sv"}
+    assert write_settings(path, values) == str(path)
+    os.utime(path, (1, 1))
+    write_settings(path, values)
+    assert path.stat().st_mtime == 1  # unchanged content: not rewritten
+    ns = read_settings(path)
+    assert ns.language == "sv" and list(ns.settings["split"]) == [2, 1]  # order and int keys kept
+    write_settings(path, {**values, "language": "en"})
+    assert path.stat().st_mtime != 1 and read_settings(path).language == "en"
