@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: all pipeline test test-fast lint bench lock translations clean-outputs clean
+.PHONY: all pipeline test test-fast lint bench lock translations rulegraph clean-outputs clean
 
 all: pipeline
 
@@ -59,6 +59,10 @@ translations: $(STAMP)
 	      -i build/pot/$$d.pot -d $(LOCALE) -D $$d -l sv; \
 	  else $(BIN)/pybabel -q init -i build/pot/$$d.pot -d $(LOCALE) -D $$d -l sv; fi; \
 	done
+
+## rulegraph: the rule graph as Mermaid (the picture in docs/architecture.md)
+rulegraph: $(STAMP)
+	@$(BIN)/snakemake --rulegraph mermaid-js 2>/dev/null | grep -v '^\s*style '
 
 ## lock: regenerate requirements.lock (every transitive version pinned, with hashes)
 lock:

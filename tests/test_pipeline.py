@@ -405,3 +405,17 @@ def test_bad_claim_reference_fails_located_and_leaves_no_output(tmp_path):
     assert f"data/raw/forsakringskassan_2020/claims.yaml:{line}:" in res.stderr + res.stdout
     assert not (work / "reports/claims.md").exists()
     assert register.read_text(encoding="utf-8").count("Antal 2031") == 1  # raw data untouched
+
+
+def test_architecture_picture_matches_the_workflow():
+    res = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--rulegraph", "mermaid-js"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    graph = {line.strip() for line in res.stdout.splitlines() if line.strip() and not line.strip().startswith("style ")}
+    doc = (ROOT / "docs/architecture.md").read_text(encoding="utf-8")
+    block = doc.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    # Snakemake lists the edges in no fixed order: compare the sets of nodes and edges.
+    assert {line.strip() for line in block.splitlines() if line.strip()} == graph, (
+        "docs/architecture.md: run `make rulegraph` and paste the graph"
+    )
