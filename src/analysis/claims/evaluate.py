@@ -42,7 +42,7 @@ from fractions import Fraction
 import pandas as pd
 
 from analysis.claims import VERDICTS
-from analysis.core.intervals import printed_interval, rounding_interval, widen
+from analysis.core.intervals import Interval, printed_interval, rounding_interval, widen
 from analysis.core.numbers import parse_number
 
 NUMERIC_OPS = (
@@ -263,25 +263,36 @@ def _number(text: str, keypath: list) -> float:
 # -- interval arithmetic ---------------------------------------------------------------
 
 
+def _interval(i: Iv) -> Interval:
+    return Interval(i.lo, i.hi)
+
+
+def _with(point: float, iv: Interval) -> Iv:
+    return Iv(point, iv.lo, iv.hi)
+
+
 def _sum(ivs: list[Iv]) -> Iv:
-    return Iv(sum(i.point for i in ivs), sum(i.lo for i in ivs), sum(i.hi for i in ivs))
+    total = Interval.point(0.0)
+    for i in ivs:
+        total = total + _interval(i)
+    return _with(sum(i.point for i in ivs), total)
 
 
-def _corners(ivs: list[Iv], f) -> Iv:
-    """f is monotone in each argument on the box, so its range is spanned by the corners."""
-    vals = [f(*c) for c in itertools.product(*[(i.lo, i.hi) for i in ivs])]
-    return Iv(f(*[i.point for i in ivs]), min(vals), max(vals))
+def _product(ivs: list[Iv]) -> Iv:
+    total = Interval.point(1.0)
+    for i in ivs:
+        total = total * _interval(i)
+    return _with(math.prod(i.point for i in ivs), total)
 
 
 def _ratio(a: Iv, b: Iv) -> Iv:
     if b.lo <= 0 <= b.hi:
         raise ZeroDivisionError("the denominator's interval contains zero")
-    return _corners([a, b], lambda x, y: x / y)
+    return _with(a.point / b.point, _interval(a) / _interval(b))
 
 
 def _scale(i: Iv, k: float, offset: float = 0.0) -> Iv:
-    lo, hi = sorted((offset + k * i.lo, offset + k * i.hi))
-    return Iv(offset + k * i.point, lo, hi)
+    return _with(offset + k * i.point, _interval(i) * k + offset)
 
 
 ARITY = {
@@ -305,9 +316,9 @@ def _apply(op: str, ivs: list[Iv], spec: dict) -> Iv:
         return _scale(_sum(ivs), 1 / len(ivs))
     if op == "difference":
         a, b = ivs
-        return Iv(a.point - b.point, a.lo - b.hi, a.hi - b.lo)
+        return _with(a.point - b.point, _interval(a) - _interval(b))
     if op == "product":
-        return _corners(ivs, lambda *x: math.prod(x))
+        return _product(ivs)
     if op == "ratio":
         return _ratio(*ivs)
     if op == "share":
