@@ -80,6 +80,14 @@ def translation(domain):
     return [] if lang == "en" else [f"{LOCALE_BUILD}/{lang}/LC_MESSAGES/{domain}.mo"]
 
 
+def domain_sources(wildcards):
+    """The files whose text a translation domain holds: the section's module(s) and templates."""
+    folder = Path("src/analysis/report")
+    d = wildcards.domain
+    files = [*folder.glob(f"{d}.py"), *folder.glob(f"{d}_*.py"), *(folder / "templates").glob(f"{d}*.j2")]
+    return sorted(str(p) for p in files)
+
+
 def template(name):
     return f"{TEMPLATES}/{name}"
 

@@ -4,6 +4,7 @@
 rule translations:
     input:
         po=f"{LOCALE_SOURCE}/{{language}}/LC_MESSAGES/{{domain}}.po",
+        sources=domain_sources,
         code=code("analysis/report/catalogs.py"),
     output:
         mo=f"{LOCALE_BUILD}/{{language}}/LC_MESSAGES/{{domain}}.mo",

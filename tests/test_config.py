@@ -104,8 +104,10 @@ def test_overrides_apply_at_depth_and_are_validated(tmp_path):
     cfg = load_config(str(ROOT / "config.yaml"), SCHEMA, overrides={"language": "sv", "claims": {"similar_within": 2}})
     assert cfg["language"] == "sv" and cfg["claims"]["similar_within"] == 2
     assert cfg["claims"]["sources"]  # untouched siblings stay
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as exc:
         load_config(str(ROOT / "config.yaml"), SCHEMA, overrides={"language": "de"})
+    # The bad value came from the command line, not from a line of config.yaml.
+    assert (exc.value.path, exc.value.line, exc.value.text) == ("--config", None, "de")
 
 
 def test_merge_does_not_modify_its_inputs():

@@ -51,3 +51,5 @@ def test_offloaded_stage_runs_in_a_worker_and_reports_located_errors(tmp_path):
     with pytest.raises(StageError, match=r"in.txt:1:1: bad value 'bad'; expected no bad words"):
         pool.offload(write_stage, Named(src=str(src)), Named(out=str(out)), SimpleNamespace(times=3), str(log))
     assert not out.exists()  # the worker removed the declared output
+    pool.shutdown()
+    pool.shutdown()  # idempotent

@@ -200,3 +200,21 @@ def test_html_page_embeds_declared_figures_and_refuses_others(tmp_path):
     with pytest.raises(StageError, match=r"undeclared figure 'figures/a\.png'"):
         html.run(inp, out, SimpleNamespace(language="en"))
     assert not Path(out.html).exists()
+
+
+def test_compiling_a_catalog_refuses_text_it_does_not_have(tmp_path):
+    cat = Catalog(locale="sv")
+    cat.add("Yes", "Ja")
+    po = tmp_path / "x.po"
+    with open(po, "wb") as f:
+        write_po(f, cat)
+    tpl = tmp_path / "x.md.j2"
+    tpl.write_text('{{ _("Yes") }}\n\n{{ _("Something new") }}\n', encoding="utf-8")
+    out = tmp_path / "x.mo"
+    inp = SimpleNamespace(po=str(po), sources=[str(tpl)])
+    with pytest.raises(StageError, match=r"x.md.j2:3: untranslated 'Something new'; expected a translation in"):
+        catalogs.run(inp, SimpleNamespace(mo=str(out)), None, None)
+    assert not out.exists()
+    tpl.write_text('{{ _("Yes") }}\n', encoding="utf-8")
+    catalogs.run(inp, SimpleNamespace(mo=str(out)), None, None)
+    assert translations("sv", str(out)).gettext("Yes") == "Ja"

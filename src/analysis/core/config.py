@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import yaml
 
 from analysis.core.errors import InputError
-from analysis.core.yamlio import load_yaml, validate
+from analysis.core.yamlio import Located, load_yaml, validate
 
 TEMPLATE_ENGINE_KEY = "__use_yte__"
 # libyaml's safe loader and dumper when PyYAML was built with it (same documents, faster).
@@ -119,10 +119,16 @@ def load_config(
             "plain YAML data (expressions are never evaluated in config.yaml)",
             "template engine refused:",
         )
-    if overrides:
-        doc.data = merge(doc.data, overrides)
     schema = yaml.safe_load(schema_text)
     validate(doc, schema, "config.yaml")
+    if overrides:
+        # Values given on the command line (--config key=value) are checked on their own
+        # terms: an error there is not config.yaml's, so it names --config, not a line.
+        doc.data = merge(doc.data, overrides)
+        try:
+            validate(Located("--config", doc.data, None), schema, "--config")
+        except InputError as exc:
+            raise InputError("--config", None, None, exc.text, exc.expected, exc.problem) from None
     if raw_dir is not None:
         check_sources(doc, raw_dir)
     if digest is not None:

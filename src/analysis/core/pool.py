@@ -17,6 +17,7 @@ the multi-threaded Snakemake process, is what makes this safe.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import multiprocessing
 import threading
@@ -51,7 +52,19 @@ def pool() -> concurrent.futures.ProcessPoolExecutor:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(PRELOAD)
             _pool = concurrent.futures.ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx)
+            # Shut the workers down before the interpreter tears its modules down (otherwise
+            # the executor's clean-up can run too late and print an ignored exception).
+            atexit.register(shutdown)
     return _pool
+
+
+def shutdown() -> None:
+    """Stop the workers (the next :func:`pool` call starts new ones)."""
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
 
 
 def warm() -> None:
