@@ -41,7 +41,8 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile rules/
 	$(BIN)/snakemake --lint
 
-## bench: time cold, no-op, one-table and one-template rebuilds against the import baseline
+## bench: time cold, no-op, one-table and one-template rebuilds against the import baseline;
+## exits non-zero while a target is not met
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
@@ -69,7 +70,7 @@ lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
-		--generate-hashes --no-header -o requirements.lock
+		--generate-hashes --no-header --quiet -o requirements.lock
 
 ## clean-outputs: remove generated data and reports (raw data is never touched)
 clean-outputs:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import multiprocessing
+import os
 import threading
 from types import SimpleNamespace
 
@@ -34,7 +35,9 @@ PRELOAD = [
     "yaml",
     "analysis.core.store",
 ]
-WORKERS = 2
+# Worker processes; SERVICESTAT_WORKERS=0 runs every stage in the rule's own thread
+# (for debugging with a plain traceback, or to compare timings).
+WORKERS = int(os.environ.get("SERVICESTAT_WORKERS", "2"))
 
 _lock = threading.Lock()
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -69,6 +72,8 @@ def shutdown() -> None:
 
 def warm() -> None:
     """Start the forkserver and the workers in the background (returns at once)."""
+    if WORKERS == 0:
+        return
     p = pool()
     for _ in range(WORKERS):
         p.submit(_noop)
@@ -93,5 +98,8 @@ def offload(func, input, output, params, log=None) -> None:
     :class:`~analysis.core.stage.StageError`) are raised here, in the rule's thread.
     """
     logs = [str(p) for p in log] if log is not None and not isinstance(log, str) else log
+    if WORKERS == 0:
+        func(input, output, params, logs)
+        return
     future = pool().submit(func, plain(input), plain(output), params, logs)
     future.result()
