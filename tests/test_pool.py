@@ -53,3 +53,13 @@ def test_offloaded_stage_runs_in_a_worker_and_reports_located_errors(tmp_path):
     assert not out.exists()  # the worker removed the declared output
     pool.shutdown()
     pool.shutdown()  # idempotent
+
+
+def test_without_workers_the_stage_runs_in_the_calling_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(pool, "WORKERS", 0)
+    src, out = tmp_path / "in.txt", tmp_path / "out.txt"
+    src.write_text("x", encoding="utf-8")
+    pool.warm()  # nothing to start
+    assert pool._pool is None
+    pool.offload(write_stage, Named(src=str(src)), Named(out=str(out)), SimpleNamespace(times=2), None)
+    assert out.read_text(encoding="utf-8") == "xx"
