@@ -27,6 +27,7 @@ class Named:
 
     def __init__(self, **kw):
         self._kw = kw
+        self.__dict__.update(kw)
 
     def items(self):
         return self._kw.items()
