@@ -12,7 +12,7 @@ from analysis.channels import TABLES
 from analysis.core.errors import InputError
 from analysis.core.registers import load_register
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_csv, write_parquet
+from analysis.core.store import read_meta, write_results
 
 
 def check_fact_ids(doc, known: set[str], facts_file: str) -> None:
@@ -95,7 +95,4 @@ def run(input, output, params, log=None) -> None:
                 f"the facts and {settings['composition_table']} cells the channel indicators read",
                 "missing in the source's data:",
             ) from None
-        for name in TABLES:
-            write_parquet(results[name], getattr(output, name), {"settings": settings})
-            write_csv(results[name], getattr(output, f"{name}_csv"))
-            record.wrote(getattr(output, name), results[name])
+        write_results({name: results[name] for name in TABLES}, output, {"settings": settings}, record)

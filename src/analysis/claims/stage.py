@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.claims import SOURCE_TABLES, TABLES
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_csv, write_parquet
+from analysis.core.store import read_meta, write_parquet, write_results
 
 
 def run(input, output, params, log=None) -> None:
@@ -76,7 +76,4 @@ def run_combine(input, output, params, log=None) -> None:
                 record.read(p, parts[name][-1])
         frames = combine(parts)
         meta = {"settings": params.settings, "registers": list(params.registers)}
-        for name in TABLES:
-            write_parquet(frames[name], getattr(output, name), meta)
-            write_csv(frames[name], getattr(output, f"{name}_csv"))
-            record.wrote(getattr(output, name), frames[name])
+        write_results({name: frames[name] for name in TABLES}, output, meta, record)

@@ -95,3 +95,23 @@ def write_figure(fig, paths: dict[str, str | Path], dpi: int = 120) -> None:
             if n == 0:
                 # The layout was computed for the first format; keep it for the others.
                 fig.set_layout_engine("none")
+
+
+def write_results(frames: dict, output, meta: dict, record=None) -> None:
+    """Write each result table ``name -> frame`` to the rule's named outputs ``<name>``
+    (Parquet, with ``meta``) and ``<name>_csv``, logging each to ``record``."""
+    for name, frame in frames.items():
+        write_parquet(frame, getattr(output, name), meta)
+        write_csv(frame, getattr(output, f"{name}_csv"))
+        if record is not None:
+            record.wrote(getattr(output, name), frame)
+
+
+def read_tables(input, names, record=None) -> dict[str, pd.DataFrame]:
+    """The Parquet tables of the rule's named inputs ``names``, logged to ``record``."""
+    frames = {}
+    for name in names:
+        frames[name] = pd.read_parquet(getattr(input, name))
+        if record is not None:
+            record.read(getattr(input, name), frames[name])
+    return frames

@@ -17,7 +17,7 @@ import pandas as pd
 
 from analysis.core.i18n import fmt_number, fmt_p, fmt_pct, method_name
 from analysis.core.stage import stage_run
-from analysis.core.store import write_text
+from analysis.core.store import read_tables, write_text
 from analysis.meetings import REPORT_TABLES
 from analysis.report.render import catalog_path, render, translations
 
@@ -312,10 +312,7 @@ def context(
 def run(input, output, params, log=None) -> None:
     """Stage: the result tables (+ events, codebook) -> ``output.md`` (the section)."""
     with stage_run("report_meetings", output, log) as record:
-        frames = {}
-        for name in REPORT_TABLES:
-            frames[name] = pd.read_parquet(getattr(input, name))
-            record.read(getattr(input, name), frames[name])
+        frames = read_tables(input, REPORT_TABLES, record)
         events = pd.read_parquet(input.events)
         codebook = pd.read_parquet(input.codebook)
         record.read(input.events, events)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.stage import stage_run
-from analysis.core.store import write_figure
+from analysis.core.store import read_tables, write_figure
 from analysis.meetings import FIGURE_TABLES, FIGURES
 from analysis.report.meetings import (
     Gettext,
@@ -89,10 +89,7 @@ def meetings_figures(frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, se
 def run(input, output, params, log=None) -> None:
     """Stage: the result tables (+ codebook) -> every figure of :data:`FIGURES` in each format."""
     with stage_run("figures_meetings", output, log) as record:
-        frames = {}
-        for name in FIGURE_TABLES:
-            frames[name] = pd.read_parquet(getattr(input, name))
-            record.read(getattr(input, name), frames[name])
+        frames = read_tables(input, FIGURE_TABLES, record)
         codebook = pd.read_parquet(input.codebook)
         record.read(input.codebook, codebook)
         language = params.language

@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_csv, write_parquet
+from analysis.core.store import read_meta, write_results
 from analysis.survey import TABLES
 
 
@@ -50,8 +50,4 @@ def run(input, output, params, log=None) -> None:
             if t.warning:
                 record.info(f"warning: {t.table_id}: {t.warning}")
         meta = {"settings": settings, "source_tables": list(input.tables)}
-        for name in TABLES:
-            frame = getattr(results, name)
-            write_parquet(frame, getattr(output, name), meta)
-            write_csv(frame, getattr(output, f"{name}_csv"))
-            record.wrote(getattr(output, name), frame)
+        write_results({name: getattr(results, name) for name in TABLES}, output, meta, record)
