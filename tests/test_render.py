@@ -163,7 +163,7 @@ def test_index_page_in_english(tmp_path):
     assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | d | e | confirmed |" in md
     assert "| `s1/facts` | Facts printed in the text |" in md
     # Relation r1: two checks hold and one is a known issue.
-    assert "| `s1/tabell_1` | `r1` | sum | 2 | 1 | 0 |" in md
+    assert "| `s1/tabell_1` | `r1` | `sum` | 2 | 1 | 0 |" in md
     cb = Path(out.codebook).read_text()
     assert "| `s1/tabell_1` | `kon` | Kvinnor | Women |" in cb and "antal" not in cb
 

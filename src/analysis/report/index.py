@@ -74,7 +74,7 @@ def check_rows(validation: pd.DataFrame, language: str) -> list[list[str]]:
         [
             f"`{sid}/{tid}`",
             f"`{rel}`",
-            typ,
+            f"`{typ}`",
             n(c.get("holds", 0)),
             n(c.get("known_issue", 0)),
             n(c.get("skipped", 0)),
