@@ -235,3 +235,32 @@ def test_spanned_headers_sections_and_measure_rows(schemas):
     assert set(short["block"]) == {"Tid"}
     assert short["status"].tolist() == ["not_available", "ok", "not_available", "ok"]
     assert set(f.loc[f["group"] == "Kvinnor", "block"]) == {""}
+
+
+def test_a_share_over_100_percent_is_rejected_per_cell(likert, schemas):
+    # 100,1 % in one cell: caught where it stands, not only by the row-sum relation.
+    e = expect_error(likert, schemas, likert[0].replace("50,0 %", "100,1 %"))
+    assert (e.line, e.column, e.text, e.problem) == (2, 2, "100,1 %", "above the maximum:")
+    assert "at most 100" in e.expected
+
+
+def test_a_negative_share_is_rejected_per_cell(likert, schemas):
+    e = expect_error(likert, schemas, likert[0].replace("30,0 %", "-30,0 %"))
+    assert (e.line, e.column, e.problem) == (2, 3, "negative percent:")
+
+
+def test_constraints_can_allow_percent_changes_and_bound_other_units(likert, schemas):
+    _, sc = likert
+    sc["relations"] = []
+    sc["measures"]["percent"]["constraints"] = {"minimum": None, "maximum": None}
+    table = parse_table(
+        "s1",
+        "t1.csv",
+        ";Helt;Delvis;Inte\nAlfa;150,0 %;-20,0 %;2,0 %\nBeta;1,0 %;2,0 %;3,0 %\n".encode(),
+        sidecar_doc(sc, schemas),
+    )
+    assert sorted(table.frame["value"])[-1] == 150.0 and sorted(table.frame["value"])[0] == -20.0
+    sc["measures"] = {"days": {"unit": "days", "label_en": "Days", "constraints": {"maximum": 365}}}
+    sc["measure"] = "days"
+    e = expect_error(likert, schemas, ";Helt;Delvis;Inte\nAlfa;5;400;2\nBeta;1;2;3\n", sc)
+    assert (e.line, e.column, e.text, e.problem) == (2, 3, "400", "above the maximum:")

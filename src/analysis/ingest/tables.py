@@ -414,14 +414,27 @@ def parse_table(
                         f"a non-negative whole number (measure '{measure}' is a count)",
                         "not a count:",
                     )
-                if unit == "percent" and p.value < 0:
+                constraints = measures[measure].get("constraints", {})
+                minimum = constraints.get("minimum", 0.0 if unit in ("percent", "count") else None)
+                maximum = constraints.get("maximum", 100.0 if unit == "percent" else None)
+                if minimum is not None and p.value < minimum:
                     raise InputError(
                         csv_path,
                         line,
                         col_no,
                         text_cell,
-                        "a share of at least 0 %",
-                        "negative percent:",
+                        f"a value of at least {minimum:g} (measure '{measure}', unit {unit})",
+                        "below the minimum:" if unit != "percent" else "negative percent:",
+                    )
+                if maximum is not None and p.value > maximum:
+                    raise InputError(
+                        csv_path,
+                        line,
+                        col_no,
+                        text_cell,
+                        f"a value of at most {maximum:g} (measure '{measure}', unit {unit}; "
+                        "set constraints.maximum in the sidecar if it may exceed it)",
+                        "above the maximum:",
                     )
                 value = p.value
                 half = p.half_unit if rounded else 0.0
