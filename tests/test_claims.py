@@ -728,6 +728,22 @@ def test_register_without_its_reports_tables_fails_located(tmp_path, built):
         stage.run(audit_inputs(built.root, sid, register), audit_outputs(tmp_path, sid), audit_params(sid))
 
 
+def test_a_claim_citing_a_line_beyond_the_report_is_located(tmp_path, built):
+    sid = "riksrevisionen_2022"
+    n = yaml.safe_load((ROOT / "data/raw" / sid / "source.yaml").read_text(encoding="utf-8"))["seed_lines"]
+    text = (ROOT / "data/raw" / sid / "claims.yaml").read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.strip().startswith("seed_line:"))
+    bad = text.replace(first, first.split(":")[0] + ": 999999", 1)
+    register = tmp_path / "claims.yaml"
+    register.write_text(bad, encoding="utf-8")
+    line = next(i for i, t in enumerate(bad.splitlines(), 1) if "999999" in t)
+    with pytest.raises(StageError) as err:
+        stage.run(audit_inputs(built.root, sid, register), audit_outputs(tmp_path, sid), audit_params(sid))
+    message = str(err.value)
+    assert message.startswith(f"error: {register}:{line}:") and "line beyond the document: '999999'" in message
+    assert f"1 to {n}" in message
+
+
 def test_readme_counts_match_the_registers():
     """The README states how many claims each register holds; keep it true."""
     import re

@@ -74,6 +74,27 @@ def test_a_bad_cell_fails_only_this_source_located_without_outputs(tmp_path):
     assert not any(Path(p).exists() for p in vars(out).values())
 
 
+def test_a_fact_or_table_citing_a_line_beyond_the_document_is_located(tmp_path):
+    inp, out, params, raw = source_io(tmp_path, "riksrevisionen_2022")
+    facts = raw / "facts.csv"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[1].rstrip("\n").split(";")
+    cells[-1] = "999999"  # seed_line is the last column
+    lines[1] = ";".join(cells) + "\n"
+    facts.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(StageError) as exc:
+        stage.run(inp, out, params)
+    assert str(exc.value).startswith(f"error: {facts}:2:{len(cells)}: line beyond the document: '999999'")
+    assert "1 to 553" in str(exc.value)  # Riksrevisionen's seed text has 553 lines (source.yaml)
+    shutil.copy(ROOT / "data/raw/riksrevisionen_2022/facts.csv", facts)
+    sidecar = raw / "tables/tabell_6.yaml"
+    text = sidecar.read_text(encoding="utf-8")
+    old = next(line for line in text.splitlines() if line.strip().startswith("seed_line:"))
+    sidecar.write_text(text.replace(old, old.split(":")[0] + ": 600"), encoding="utf-8")
+    with pytest.raises(StageError, match=r"tabell_6.yaml:\d+:\d+: line beyond the document: '600'"):
+        stage.run(inp, out, params)
+
+
 def test_catalog_combines_sources_in_order(tmp_path):
     outs = []
     for sid in ("riksrevisionen_2022", "publikt_2017"):

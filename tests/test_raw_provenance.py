@@ -231,3 +231,14 @@ def test_swedish_paraphrases_do_not_copy_the_documents():
             runs = [" ".join(w[i : i + COPIED_WORDS]) for i in range(len(w) - COPIED_WORDS + 1)]
             copied += [f"{source}/{where}: {r!r}" for r in runs if tuple(r.split(" ")) in seeds[source]]
     assert not copied, f"Swedish text copied from the document: {copied}"
+
+
+@needs_seeds
+@pytest.mark.parametrize("source_dir", sorted(p.parent for p in RAW.glob("*/source.yaml")), ids=lambda p: p.name)
+def test_source_records_the_documents_line_count_and_hash(source_dir):
+    import hashlib
+
+    src = yaml.safe_load((source_dir / "source.yaml").read_text(encoding="utf-8"))
+    raw = (SEEDS / src["seed_file"]).read_bytes()
+    assert src["seed_lines"] == len(raw.decode("utf-8").splitlines())
+    assert src["seed_sha256"] == hashlib.sha256(raw).hexdigest()

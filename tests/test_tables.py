@@ -256,7 +256,7 @@ def test_constraints_can_allow_percent_changes_and_bound_other_units(likert, sch
     table = parse_table(
         "s1",
         "t1.csv",
-        ";Helt;Delvis;Inte\nAlfa;150,0 %;-20,0 %;2,0 %\nBeta;1,0 %;2,0 %;3,0 %\n".encode(),
+        b";Helt;Delvis;Inte\nAlfa;150,0 %;-20,0 %;2,0 %\nBeta;1,0 %;2,0 %;3,0 %\n",
         sidecar_doc(sc, schemas),
     )
     assert sorted(table.frame["value"])[-1] == 150.0 and sorted(table.frame["value"])[0] == -20.0

@@ -28,9 +28,21 @@ def run(input, output, params, log=None) -> None:
             meta = read_meta(p)
             tables[(meta["source"]["id"], meta["table"]["id"])] = data = pd.read_parquet(p)
             record.read(p, data)
+        seed_lines = {}
         for p in input.facts:
-            facts[read_meta(p)["source"]["id"]] = data = pd.read_parquet(p).set_index("id", drop=False)
+            meta = read_meta(p)
+            facts[meta["source"]["id"]] = data = pd.read_parquet(p).set_index("id", drop=False)
+            seed_lines[meta["source"]["id"]] = meta["source"]["seed_lines"]
             record.read(p, data)
+        # A claim must cite a line the report has (its line count is in source.yaml).
+        for i, c in enumerate(doc.data["claims"]):
+            if c["seed_line"] > seed_lines[source]:
+                raise doc.error(
+                    ["claims", i, "seed_line"],
+                    c["seed_line"],
+                    f"a line of the source document (1 to {seed_lines[source]}, seed_lines in source.yaml)",
+                    "line beyond the document:",
+                )
         estimates, fact_table = {}, None
         if input.cost_model:
             from analysis.costmodel.model import FactTable

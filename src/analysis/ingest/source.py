@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
-from analysis.ingest.facts import parse_events, parse_facts
+from analysis.ingest.facts import FACT_COLUMNS, parse_events, parse_facts
 from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
 from analysis.ingest.tables import Table, parse_table
 
@@ -149,6 +149,10 @@ def ingest_source(
             if ids.index(e["id"]) != i:
                 raise reg_doc.error([i, "id"], e["id"], "unique ids", "duplicate known-issue id")
 
+    # Every line a table or fact cites must exist in the source document (its line count
+    # is recorded in source.yaml, so this holds without the document at hand).
+    seed_lines = source_doc.data["seed_lines"]
+    beyond = f"a line of the source document (1 to {seed_lines}, seed_lines in {src_path})"
     table_ids = sorted({n[len("tables/") :].rsplit(".", 1)[0] for n in by_name if n.startswith("tables/")})
     tables: list[IngestedTable] = []
     failures: list[str] = []
@@ -162,6 +166,9 @@ def ingest_source(
             want = "a .yaml sidecar beside each .csv" if csv_path else "a .csv beside each .yaml sidecar"
             raise InputError(have, None, None, have, want, "unpaired table file")
         doc = _load(yml_path, files[yml_path], schemas["table"], "table sidecar")
+        cited = doc.data["location"].get("seed_line")
+        if cited is not None and cited > seed_lines:
+            raise doc.error(["location", "seed_line"], cited, beyond, "line beyond the document:")
         table = parse_table(source_id, csv_path, files[csv_path], doc)
         try:
             checks = check_relations(table.frame, doc.data["relations"], table.dim_columns, table.derived_columns)
@@ -196,6 +203,11 @@ def ingest_source(
     if "facts.csv" in by_name:
         p = by_name["facts.csv"]
         facts = parse_facts(source_id, p, files[p])
+        far = facts[facts["seed_line"] > seed_lines]
+        if not far.empty:
+            r = far.iloc[0]
+            column = FACT_COLUMNS.index("seed_line") + 1
+            raise InputError(p, int(r["raw_line"]), column, str(r["seed_line"]), beyond, "line beyond the document:")
         hashes[p] = sha256(files[p])
     if "events.csv" in by_name:
         p = by_name["events.csv"]
