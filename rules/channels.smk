@@ -78,11 +78,7 @@ rule report_channels:
             "report_channels",
             settings=config["channels"],
             language=config["language"],
-            figures={
-                key.removesuffix("_png"): f"figures/{Path(path).name}"
-                for key, path in figure_outputs(CHANNELS, CHANNELS_FIGURES).items()
-                if key.endswith("_png")
-            },
+            figures=figure_links(CHANNELS, CHANNELS_FIGURES),
         ),
     output:
         md=f"{REPORTS}/arbetsformedlingen.md",

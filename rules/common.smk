@@ -69,6 +69,11 @@ def figure_outputs(prefix, keys):
     return {f"{k}_{fmt}": f"{FIGURES}/{prefix}_{k}.{fmt}" for k in keys for fmt in config["figure_formats"]}
 
 
+def figure_links(prefix, keys):
+    """{figure key: the PNG's path relative to reports/}: how a section links its figures."""
+    return {k: f"figures/{prefix}_{k}.png" for k in keys}
+
+
 def pngs(figure_rule):
     """The PNG files among a figure job's outputs (the HTML report embeds them)."""
     return [p for p in figure_rule.output if p.endswith(".png")]

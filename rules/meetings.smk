@@ -76,11 +76,7 @@ rule report_meetings:
             "report_meetings",
             settings=config["meetings"],
             language=config["language"],
-            figures={
-                k.removesuffix("_png"): f"figures/{Path(p).name}"
-                for k, p in figure_outputs(MEETINGS, MEETINGS_FIGURES).items()
-                if k.endswith("_png")
-            },
+            figures=figure_links(MEETINGS, MEETINGS_FIGURES),
         ),
     output:
         md=f"{REPORTS}/forsakringskassan.md",

@@ -2,21 +2,10 @@
 # intervals and tests (rule survey, no language), their figures (figures_survey) and
 # the report section (report_survey).
 
-import os
-
 from analysis.survey import FIGURES as SURVEY_EXTRA_FIGURES
 
 SURVEY = config["survey"]["source"]
 SURVEY_FIGURES = [*table_ids(SURVEY), *SURVEY_EXTRA_FIGURES]
-
-
-# The report links each figure by its path relative to reports/ (the PNG, else the
-# first configured format).
-SURVEY_LINK_FORMAT = "png" if "png" in config["figure_formats"] else config["figure_formats"][0]
-SURVEY_FIGURE_FILES = figure_outputs(SURVEY, SURVEY_FIGURES)
-SURVEY_FIGURE_LINKS = {
-    k: os.path.relpath(SURVEY_FIGURE_FILES[f"{k}_{SURVEY_LINK_FORMAT}"], REPORTS) for k in SURVEY_FIGURES
-}
 
 
 rule survey:
@@ -63,7 +52,7 @@ rule figures_survey:
             figures=SURVEY_FIGURES,
         ),
     output:
-        **SURVEY_FIGURE_FILES,
+        **figure_outputs(SURVEY, SURVEY_FIGURES),
     log:
         f"{LOGS}/figures_survey.log",
     run:
@@ -90,7 +79,10 @@ rule report_survey:
             "analysis/report/markdown.py",
         ),
         settings=settings(
-            "report_survey", settings=config["survey"], language=config["language"], figures=SURVEY_FIGURE_LINKS
+            "report_survey",
+            settings=config["survey"],
+            language=config["language"],
+            figures=figure_links(SURVEY, SURVEY_FIGURES),
         ),
     output:
         md=f"{REPORTS}/riksrevisionen.md",

@@ -161,3 +161,11 @@ def test_settings_files_change_only_with_their_content(tmp_path):
     assert ns.language == "sv" and list(ns.settings["split"]) == [2, 1]  # order and int keys kept
     write_settings(path, {**values, "language": "en"})
     assert path.stat().st_mtime != 1 and read_settings(path).language == "en"
+
+
+def test_figure_formats_must_include_png(tmp_path):
+    # The HTML page embeds the PNGs and every section links them.
+    text = TEXT.replace("figure_formats: [png]", "figure_formats: [svg]")
+    with pytest.raises(InputError) as exc:
+        load_config(write(tmp_path, text), SCHEMA)
+    assert exc.value.line == line_of(text, "figure_formats: [svg]")

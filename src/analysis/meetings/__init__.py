@@ -21,15 +21,5 @@ TABLES = (
 )
 FIGURES = ("series", "end_reason", "groups", "odds_ratios", "scan")
 FIGURE_TABLES = ("fitted", "breaks", "events_marked", "shares", "odds_ratios", "scan")
-REPORT_TABLES = (
-    "trend",
-    "breaks",
-    "effects",
-    "diagnostics",
-    "scan",
-    "shares",
-    "odds_ratios",
-    "group_tests",
-    "diagnosis_meetings",
-    "events_marked",
-)
+# The section shows every result table but the model internals (coefficients, fitted values).
+REPORT_TABLES = tuple(t for t in TABLES if t not in ("coefficients", "fitted"))

@@ -81,7 +81,7 @@ def captions(settings: dict, language: str, _: Gettext) -> dict[str, str]:
     """The caption of each figure (:data:`analysis.meetings.FIGURES`): drawn under the
     figure by the figures job and printed under its link by the report job."""
     conf = confidence_text(settings["confidence"], language)
-    method = method_name(settings["interval_method"], language)
+    method = method_name(settings["interval_method"])
     return {
         "series": _(
             "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Points: printed counts; lines: "
@@ -284,7 +284,7 @@ def context(
     return {
         "title": section_title(trend["year"], _),
         "conf": confidence_text(settings["confidence"], language),
-        "method": method_name(settings["interval_method"], language),
+        "method": method_name(settings["interval_method"]),
         "lags": settings["hac_maxlags"],
         "min_segment": settings["min_segment"],
         "breakpoint_events": ", ".join(f"`{e}`" for e in settings["breakpoints"]),
