@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -64,3 +66,17 @@ def test_without_workers_the_stage_runs_in_the_calling_thread(tmp_path, monkeypa
     assert pool._pool is None
     pool.offload(write_stage, Named(src=str(src)), Named(out=str(out)), SimpleNamespace(times=2), None)
     assert out.read_text(encoding="utf-8") == "xx"
+
+
+def test_finish_cancels_pending_timers_and_stops_the_workers(monkeypatch):
+    fired = []
+    timer = threading.Timer(30.0, lambda: fired.append(True))
+    timer.start()
+    stopped = []
+    monkeypatch.setattr(pool, "shutdown", lambda: stopped.append(True))
+    start = time.perf_counter()
+    pool.finish()
+    timer.join(timeout=5)
+    assert not timer.is_alive()  # ended long before its 30 s
+    assert time.perf_counter() - start < 5
+    assert fired == [] and stopped == [True]

@@ -70,6 +70,22 @@ def shutdown() -> None:
             _pool = None
 
 
+def finish() -> None:
+    """End of a build (the Snakefile's ``onsuccess``/``onerror``): stop the workers and
+    cancel Snakemake's pending scheduler timers.
+
+    Snakemake's scheduler starts a one-second ``threading.Timer`` after every scheduling
+    round (to re-check its job-rate limit). The timers are not daemon threads, so the
+    interpreter waits for the last one before it exits: up to a second added to every
+    build that ran a job, for nothing, since no job is left to schedule once the handlers
+    run. A cancelled timer ends at once.
+    """
+    shutdown()
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
 def warm() -> None:
     """Start the forkserver and the workers in the background (returns at once)."""
     if WORKERS == 0:
