@@ -13,6 +13,8 @@ TABLES = (
     "diagnostics",
     "fitted",
     "scan",
+    "model_comparison",
+    "break_shift",
     "shares",
     "odds_ratios",
     "group_tests",
