@@ -194,13 +194,21 @@ def date_position(date: str, first_year: int, first_half: int) -> float:
     return (y * 2 - start) + ((m - 1) + (d - 1) / 31) / 6 - 0.5
 
 
+def design_matrix(t: np.ndarray, half: np.ndarray, breaks: list[int]) -> np.ndarray:
+    """The design of :func:`design` as an array (the scans build hundreds of them)."""
+    t = np.asarray(t, float)
+    cols = [np.ones_like(t), t, (np.asarray(half) == 2).astype(float)]
+    for b in breaks:
+        cols += [(t >= b).astype(float), np.maximum(t - b, 0.0)]
+    return np.column_stack(cols)
+
+
 def design(t: np.ndarray, half: np.ndarray, breaks: list[int]) -> pd.DataFrame:
     """Design matrix: intercept, trend, second half-year, level and slope change per break."""
-    X = pd.DataFrame({"const": 1.0, "trend": t.astype(float), "second_half": (half == 2).astype(float)})
-    for k, b in enumerate(breaks, start=1):
-        X[f"level_{k}"] = (t >= b).astype(float)
-        X[f"slope_{k}"] = np.maximum(t - b, 0).astype(float)
-    return X
+    names = ["const", "trend", "second_half"] + [
+        f"{kind}_{k}" for k in range(1, len(breaks) + 1) for kind in ("level", "slope")
+    ]
+    return pd.DataFrame(design_matrix(t, half, breaks), columns=names)
 
 
 ROLES = {
@@ -222,7 +230,7 @@ def identifiable(t: np.ndarray, half: np.ndarray, breaks: list[int]) -> bool:
     no two breaks at the same half-year, every segment with at least two half-years)."""
     if len(set(breaks)) != len(breaks) or any(b <= 0 or b >= len(t) for b in breaks):
         return False
-    X = design(t, half, breaks).to_numpy()
+    X = design_matrix(t, half, breaks)
     return bool(np.linalg.matrix_rank(X) == X.shape[1])
 
 
@@ -585,8 +593,8 @@ def sup_f(Y: np.ndarray, t: np.ndarray, half: np.ndarray, candidates: list[int])
     from analysis.meetings.batched import poisson_fit_grid
 
     n = Y.shape[1]
-    X0 = design(t, half, []).to_numpy()[None]
-    Xc = np.stack([design(t, half, [c]).to_numpy() for c in candidates])
+    X0 = design_matrix(t, half, [])[None]
+    Xc = np.stack([design_matrix(t, half, [c]) for c in candidates])
     d0 = poisson_fit_grid(Y, X0)["deviance"]  # (B, 1)
     fc = poisson_fit_grid(Y, Xc)
     phi = fc["pearson"] / (n - Xc.shape[2])
@@ -625,7 +633,7 @@ def breakpoint_scan(
     cands = _candidates(n, min_segment)
     if not cands:
         raise ValueError(f"no candidate half-year leaves {min_segment} half-years on each side of {n}")
-    base = poisson_fit(y, design(t, half, []).to_numpy())
+    base = poisson_fit(y, design_matrix(t, half, []))
     phi0 = float(base["pearson"]) / (n - 3)
     f_obs, dev = sup_f(y[None], t, half, cands)
     f_obs, dev = f_obs[0], dev[0]
@@ -676,7 +684,7 @@ def best_pair(series: pd.DataFrame, min_segment: int) -> tuple[int, int] | None:
     pairs = [(a, b) for a in cands for b in cands if b - a >= min_segment]
     if not pairs:
         return None
-    dev = poisson_fit_grid(y[None], np.stack([design(t, half, list(pr)).to_numpy() for pr in pairs]))["deviance"][0]
+    dev = poisson_fit_grid(y[None], np.stack([design_matrix(t, half, list(pr)) for pr in pairs]))["deviance"][0]
     return pairs[int(np.argmin(dev))]
 
 
@@ -687,9 +695,9 @@ def model_comparison(series: pd.DataFrame, models: dict[str, list[int]], referen
     ``reference`` names the model whose Pearson dispersion scales the QAIC of all
     (Burnham & Anderson: the dispersion of the most general prespecified model):
     ``QAIC = D / phi_ref + 2 (p + 1)`` (the Poisson deviance D is -2 log-likelihood up to
-    a constant shared by all models, so QAIC differences are those of the textbook form). F tests are against the no-break model
-    with the dispersion of the larger model: ``F = ((D_0 - D) / (p - p_0)) / phi``
-    on (p - p_0, n - p) df, as R's ``anova(test = "F")``.
+    a constant shared by all models, so QAIC differences are those of the textbook form).
+    F tests are against the no-break model with the dispersion of the larger model:
+    ``F = ((D_0 - D) / (p - p_0)) / phi`` on (p - p_0, n - p) df, as R's ``anova(test = "F")``.
 
     Returns
     -------
@@ -706,7 +714,7 @@ def model_comparison(series: pd.DataFrame, models: dict[str, list[int]], referen
     labels = series["label"].to_numpy()
     rows, fits = [], {}
     for model, brk in models.items():
-        X = design(t, half, brk).to_numpy()
+        X = design_matrix(t, half, brk)
         fits[model] = (_qp_fit(y, X), nb2_fit(y, X), X.shape[1])
     phi_ref = fits[reference][0]["phi"]
     d0, p0 = fits[next(iter(models))][0]["deviance"], fits[next(iter(models))][2]
