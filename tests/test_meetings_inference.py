@@ -199,7 +199,7 @@ def test_counterfactual_prediction_interval_against_monte_carlo(fitted):
     s = series(MEETINGS)
     fit = fitted[3]
     cf = counterfactual(s, BREAKS, fit)
-    X = design(s["t"].to_numpy(), s["half"].to_numpy(), BREAKS).to_numpy()
+    X = design(s["t"].to_numpy(), s["half"].to_numpy(), BREAKS).to_numpy(copy=True)
     X[:, 3:] = 0.0  # no interruption
     rng = np.random.default_rng(7)
     m = 200_000

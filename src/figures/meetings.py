@@ -48,17 +48,26 @@ def series_with_counterfactual(
     for ax, sid in zip(axes, series, strict=True):
         f = fitted[fitted["series"] == sid]
         t = f["t"].to_numpy()
+        # The projection is drawn where it differs from the fit: from the last half-year
+        # before the first break (so that it joins the fitted line) on.
+        first = int(np.argmax(f["extrapolated"].to_numpy())) if f["extrapolated"].any() else len(f)
+        cf = f.iloc[max(first - 1, 0) :]
         ax.fill_between(
-            t,
-            f["cf_pred_lower"],
-            f["cf_pred_upper"],
+            cf["t"],
+            cf["cf_pred_lower"],
+            cf["cf_pred_upper"],
             color=COUNTERFACTUAL,
             alpha=0.10,
             linewidth=0,
             label=labels["counterfactual_band"],
         )
         ax.plot(
-            t, f["counterfactual"], color=COUNTERFACTUAL, linestyle="--", linewidth=1.2, label=labels["counterfactual"]
+            cf["t"],
+            cf["counterfactual"],
+            color=COUNTERFACTUAL,
+            linestyle="--",
+            linewidth=1.2,
+            label=labels["counterfactual"],
         )
         out = f[f["outside_observed"]]
         ax.plot(
@@ -79,7 +88,9 @@ def series_with_counterfactual(
         ax.axhline(f["count"].max(), color=OBSERVED, linewidth=0.6, linestyle=(0, (1, 3)), label=labels["max_observed"])
         # The whole prediction band is shown: clipping it would hide how far the projection
         # runs from the observed series.
-        ax.set_ylim(0, 1.08 * max(f["count"].max(), f["fitted_upper"].max(), f["cf_pred_upper"].max()))
+        ax.set_ylim(
+            0, 1.08 * max(f["count"].max(), f["fitted_upper"].max(), np.max(cf["cf_pred_upper"].to_numpy(), initial=0))
+        )
         for k, b in enumerate(breaks.itertuples()):
             ax.axvline(
                 b.t - 0.5,
@@ -108,8 +119,8 @@ def series_with_counterfactual(
             ax.spines[side].set_visible(False)
     axes[-1].set_xticks(ticks["t"][::2], ticks["label"][::2], rotation=0, fontsize=8)
     axes[-1].set_xlabel(labels["xlabel"])
-    handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside upper center", ncol=3, fontsize=8, frameon=False)
+    # Above the top panel, outside the data (constrained layout makes room for it).
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=2, fontsize=8, frameon=False)
     title(fig, labels["title"])
     caption(fig, caption_text)
     return fig
@@ -160,16 +171,20 @@ def group_shares(shares: pd.DataFrame, labels: dict, caption_text: str, language
     return finish(fig, ax, labels["title"], caption_text, grid="x")
 
 
-def _ratio_ticks(low: float, high: float) -> list[float]:
-    """Readable ticks on a log ratio axis, on both sides of 1 (1-2-5 steps)."""
-    ticks = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 5)]
-    inside = [v for v in ticks if low <= v <= high]
-    return sorted({*inside, 1.0})
+RATIO_TICKS = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 3, 5)]
+
+
+def _ratio_limits(low: float, high: float) -> tuple[float, float]:
+    """Axis limits on the 1-2-3-5 ticks around [low, high], at least 0.5-2 so that 1 has
+    two labelled ticks on each side."""
+    lo = max([v for v in RATIO_TICKS if v <= min(low, 0.5)], default=RATIO_TICKS[0])
+    hi = min([v for v in RATIO_TICKS if v >= max(high, 2.0)], default=RATIO_TICKS[-1])
+    return lo, hi
 
 
 def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
     """Risk ratios (filled) and odds ratios (open, for comparison) with intervals on a log
-    axis with 1-2-5 ticks on both sides of 1; the reference group of each variable at 1.
+    axis with 1-2-3-5 ticks, at least two on each side of 1; the reference group of each variable at 1.
     Censored groups (``censored``) are left out."""
     odds = odds[~odds["censored"]] if "censored" in odds else odds
     fig, ax = new_figure(width=8.5, height=1.4 + 0.3 * len(odds) + 0.25 * odds["variable"].nunique())
@@ -222,9 +237,9 @@ def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -
     ax.axvline(1.0, color="#333333", linewidth=0.8)
     ax.set_xscale("log")
     values = pd.concat([odds["rr_lower"], odds["rr_upper"], odds["lower"], odds["upper"]]).dropna()
-    low, high = float(min(values.min(), 1.0)) / 1.15, float(max(values.max(), 1.0)) * 1.15
+    low, high = _ratio_limits(float(values.min()), float(values.max()))
     ax.set_xlim(low, high)
-    ax.xaxis.set_major_locator(FixedLocator(_ratio_ticks(low, high)))
+    ax.xaxis.set_major_locator(FixedLocator([v for v in RATIO_TICKS if low <= v <= high]))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, locale=LOCALES[language])))
     ax.set_yticks(yticks, ylabels, fontsize=8)
@@ -258,15 +273,16 @@ def breakpoint_scan(scan: pd.DataFrame, labels: dict, caption_text: str, languag
             label=labels["documented"],
         )
         ax.set_ylim(0, 1.1 * max(s["f_stat"].max(), s["sup_f_critical"].iloc[0]))
-        ax.set_ylabel(f"{labels[sid]}\n{labels['ylabel']}", fontsize=9)
+        ax.set_title(labels[sid], loc="left", fontsize=9)
+        ax.set_ylabel(labels["ylabel"], fontsize=9)
         ax.yaxis.set_major_formatter(_decimals(language, 0))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     first = scan[scan["series"] == series[0]]
     axes[-1].set_xticks(first["t"], first["label"], fontsize=8, rotation=45)
     axes[-1].set_xlabel(labels["xlabel"])
-    handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside upper center", ncol=3, fontsize=8, frameon=False)
+    # Above the top panel, outside the data (constrained layout makes room for it).
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=2, fontsize=8, frameon=False)
     title(fig, labels["title"])
     caption(fig, caption_text)
     return fig
