@@ -116,8 +116,8 @@ def _theta_step(y, mu, log_theta):
         axis=-1,
     )
     h = np.sum(
-        special.polygamma(1, y + theta)
-        - special.polygamma(1, theta)
+        special.zeta(2, y + theta)  # trigamma
+        - special.zeta(2, theta)
         + 1 / theta
         - 2 / (theta + mu)
         + (y + theta) / (theta + mu) ** 2,
