@@ -158,6 +158,21 @@ def test_unknown_breakpoint_event_is_located_in_config_and_leaves_no_output(proc
     assert "no_such_event" in (tmp_path / "meetings.log").read_text(encoding="utf-8")
 
 
+def test_breakpoints_a_segment_apart_are_a_located_config_error(processed, tmp_path):
+    from analysis.meetings.stage import run
+
+    # The time limit's removal moved to September 2015: breaks in 2015H1 and 2015H2 leave
+    # a segment of one half-year, and the segmented model has no unique fit.
+    ev = pd.read_parquet(processed["events"])
+    ev.loc[ev["id"] == "time_limit_removed", ["date", "start"]] = ["2015-09", "2015-09-01"]
+    path = tmp_path / "events.parquet"
+    write_parquet(ev, path)
+    inp, out, params = analysis_io({**processed, "events": str(path)}, tmp_path)
+    with pytest.raises(StageError, match=r"config\.yaml.*meetings\.breakpoints.*'2015H1, 2015H2'"):
+        run(inp, out, params, str(tmp_path / "meetings.log"))
+    assert not any(Path(p).exists() for p in out)
+
+
 def test_a_missing_half_year_is_located_in_the_raw_table(processed, tmp_path):
     from analysis.meetings.stage import run
 

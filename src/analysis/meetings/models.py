@@ -61,6 +61,15 @@ class SeriesGap(ValueError):
         super().__init__(f"the half-years of {column!r} are not consecutive at {row.get('period')!r}")
 
 
+class BreaksNotIdentifiable(ValueError):
+    """The breakpoints leave a segment of fewer than two half-years (or coincide, or sit
+    at the series' first half-year): the segmented model has no unique fit."""
+
+    def __init__(self, breaks: list[int]) -> None:
+        self.breaks = list(breaks)
+        super().__init__(f"the breakpoints {self.breaks} leave a segment with fewer than two half-years")
+
+
 def half_year_series(frame: pd.DataFrame, series: dict[str, str]) -> pd.DataFrame:
     """Half-year rows of the series table in time order.
 
@@ -371,7 +380,7 @@ def fit_segmented(series: pd.DataFrame, breaks: list[int], maxlags: int, confide
     y = series["count"].to_numpy(dtype=float)
     t, half = series["t"].to_numpy(), series["half"].to_numpy()
     if not identifiable(t, half, breaks):
-        raise ValueError(f"the breakpoints {breaks} leave a segment with fewer than two half-years")
+        raise BreaksNotIdentifiable(breaks)
     Xf = design(t, half, breaks)
     X, columns = Xf.to_numpy(), list(Xf.columns)
     n, p = X.shape

@@ -35,11 +35,19 @@ def csv_precision(frame: pd.DataFrame, digits: int = CSV_DIGITS) -> pd.DataFrame
     return out
 
 
+def results_half_years(frame: pd.DataFrame, settings: dict) -> list[str]:
+    """Half-year labels ('2015H1') of the first series, by position."""
+    from analysis.meetings.models import half_year_series
+
+    half = half_year_series(frame, settings["series"])
+    return list(half.loc[half["series"] == next(iter(settings["series"])), "label"])
+
+
 def run(input, output, params, log=None) -> None:
     """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`."""
     with stage_run("meetings", output, log) as record:
         from analysis.meetings.analysis import analyse_meetings
-        from analysis.meetings.models import SeriesGap
+        from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
         settings = params.settings
         tables, raw_files, periods = {}, {}, {}
@@ -57,6 +65,17 @@ def run(input, output, params, log=None) -> None:
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
+            ) from None
+        except BreaksNotIdentifiable as exc:
+            first = results_half_years(tables[settings["series_table"]], settings)
+            raise InputError(
+                "config.yaml",
+                None,
+                None,
+                ", ".join(first[b] for b in exc.breaks if 0 <= b < len(first)),
+                "breakpoint events in different half-years, after the first, with at least two half-years "
+                "between them and after the last",
+                "meetings.breakpoints: the segmented model is not identifiable",
             ) from None
         except SeriesGap as exc:
             raw = raw_files.get(settings["series_table"], settings["series_table"])
