@@ -7,11 +7,17 @@ The series are half-yearly counts (Bilaga 1, Tabell 1). The segmented model of a
     log E[y_t] = b0 + b1 t + s H2_t + sum_k ( l_k 1[t >= T_k] + g_k (t - T_k)+ )
 
 with ``H2_t`` the second-half-year indicator and, for each breakpoint ``T_k``, a level
-change ``l_k`` and a slope change ``g_k`` (Wagner et al. 2002). It is fitted as Poisson
-with the dispersion estimated from the Pearson chi-square (quasi-Poisson) and as negative
-binomial (NB2, maximum likelihood); standard errors are given model-based and robust to
-autocorrelation (Newey-West HAC). With 18 half-years and up to seven parameters the
-series is short: estimates are imprecise and the breakpoints cannot be located sharply.
+change ``l_k`` and a slope change ``g_k`` (Wagner et al. 2002). The primary inference is
+quasi-Poisson (Poisson estimates, dispersion from the Pearson chi-square, t and F on the
+residual df, as R's ``glm(family = quasipoisson)``); negative binomial (NB2) with
+profile-likelihood intervals is the alternative; Newey-West HAC standard errors are a
+sensitivity only. A searched breakpoint is tested against the search (parametric
+bootstrap of sup-F under the no-break model). With 18 half-years and up to seven
+parameters the series is short: estimates are imprecise and breaks a year apart leave a
+segment the model fits exactly.
+
+The registers (Tabell 2, 4) are whole populations: risk differences, risk ratios and odds
+ratios describe them; cases not yet ended are censored.
 
 References
 ----------
@@ -21,6 +27,12 @@ Bernal, J. L., Cummins, S. & Gasparrini, A. (2017). Interrupted time series regr
 the evaluation of public health interventions: a tutorial. Int. J. Epidemiol. 46, 348-355.
 Newey, W. K. & West, K. D. (1987). A simple, positive semi-definite, heteroskedasticity
 and autocorrelation consistent covariance matrix. Econometrica 55, 703-708.
+Andrews, D. W. K. (1993). Tests for parameter instability and structural change with
+unknown change point. Econometrica 61, 821-856.
+Venables, W. N. & Ripley, B. D. (2002). Modern Applied Statistics with S, 4th ed., 7.4.
+Burnham, K. P. & Anderson, D. R. (2002). Model Selection and Multimodel Inference, 2.5.
+Newcombe, R. G. (1998). Interval estimation for the difference between independent
+proportions. Stat. Med. 17, 873-890.
 """
 
 from __future__ import annotations
@@ -333,12 +345,14 @@ def nb_profile(y: np.ndarray, X: np.ndarray, contrasts: np.ndarray, confidence: 
         r_new, f = signed_root(v_new, start)
         start = {"beta": f["beta"], "alpha": f["alpha"]}
         v_prev, r_prev, v_cur, r_cur = v_cur, r_cur, v_new, r_new
+    # An end point the secant steps did not reach is unknown, not approximate.
+    found = np.abs(r_cur - target) < 1e-6
     return pd.DataFrame(
         {
             "estimate": est,
             "std_error": se,
-            "lower": v_cur[0],
-            "upper": v_cur[1],
+            "lower": np.where(found[0], v_cur[0], np.nan),
+            "upper": np.where(found[1], v_cur[1], np.nan),
             "lr_stat": lr,
             "p_value": stats.chi2.sf(lr, 1),
         }
