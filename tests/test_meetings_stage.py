@@ -241,7 +241,7 @@ def test_swedish_section_with_swedish_event_descriptions(results, processed, tmp
     assert "The time limit" not in md
     assert "| Avslutsanledning | Dagar slut | 757 | 607 | 80,2" in md  # labels as printed
     assert "| nivåförändring | vid brytpunkt 1 |" in md and "| andra halvåret mot första | alla år |" in md
-    assert "ingen test: skattas exakt" in md and "data föredrar en enda brytpunkt 2013H2" in md
+    assert "inget test: skattas exakt" in md and "data föredrar en enda brytpunkt 2013H2" in md
     assert md.count("*Figur: ") == 5 and "## Metoder" in md
     for english in ("Share", "Figure:", "Breakpoints", "half-year", "Source:", "quasi-Poisson,", "after break",
                     "fitted exactly", "data prefer", "censored", "sensitivity"):  # fmt: skip
