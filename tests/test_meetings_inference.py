@@ -372,3 +372,18 @@ def test_csv_precision_keeps_counts_and_rounds_estimates():
     assert out["count"].iloc[0] == 41926.0 and np.isnan(out["count"].iloc[1])
     assert out["p"].tolist() == [0.03181, 1.235e-7]
     assert out["big"].tolist() == [3920.0, 0.0]
+
+
+def test_scan_survives_simulated_series_with_zero_counts():
+    # A last segment of zeros has its Poisson maximum at a level of -inf; the batched fit
+    # must stay finite, with the deviance at its limit (the zeros fitted by ~0).
+    y = np.asarray([*SASSAM[:15], 0, 0, 0], float)
+    X1, _ = xy(SASSAM, [15])
+    fit = batched.poisson_fit_grid(np.stack([y, np.asarray(SASSAM, float)]), X1[None])
+    assert np.isfinite(fit["deviance"]).all() and np.isfinite(fit["pearson"]).all()
+    # The limit: the first 15 half-years fitted alone (the break model's zeros cost nothing).
+    X15 = xy(SASSAM[:15], [])[0]
+    ref = sm.GLM(y[:15], X15, family=sm.families.Poisson()).fit().deviance
+    assert fit["deviance"][0, 0] == pytest.approx(ref, rel=1e-6)
+    g = sm.GLM(np.asarray(SASSAM, float), X1, family=sm.families.Poisson()).fit()
+    assert fit["deviance"][1, 0] == pytest.approx(g.deviance, rel=1e-9)  # a regular fit is unchanged
