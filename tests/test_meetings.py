@@ -89,7 +89,8 @@ def test_quasi_poisson_against_hand_irls_and_pearson_scale():
     assert est == pytest.approx(beta, rel=1e-8, abs=1e-10)
     mu = np.exp(X @ beta)
     phi = np.sum((y - mu) ** 2 / mu) / (len(y) - X.shape[1])  # Pearson chi-square / residual df
-    assert diag.loc[diag["family"] == "quasi_poisson", "dispersion"].iloc[0] == pytest.approx(phi)
+    assert diag.loc[diag["family"] == "quasi_poisson", "phi"].iloc[0] == pytest.approx(phi)
+    assert np.isnan(diag.loc[diag["family"] == "quasi_poisson", "alpha"].iloc[0])
     cov = phi * np.linalg.inv(X.T @ (mu[:, None] * X))
     se = coefs[(coefs["family"] == "quasi_poisson") & (coefs["se_type"] == "model")]["std_error"].to_numpy()
     assert se == pytest.approx(np.sqrt(np.diag(cov)), rel=1e-6)
@@ -138,7 +139,7 @@ def test_breakpoint_scan_finds_a_known_break():
     t = np.arange(20)
     mu = 50000 * np.exp(0.02 * t - 0.15 * (t % 2) - 0.5 * (t >= 11) - 0.05 * np.maximum(t - 11, 0))
     y = np.round(mu * (1 + 0.01 * np.where(t % 3 == 0, 1, -1)))
-    scan = breakpoint_scan(series(y), min_segment=3, documented=[11])
+    scan = breakpoint_scan(series(y), min_segment=3, documented=[11], replicates=99)
     best = scan.sort_values("deviance").iloc[0]
     assert best["t"] == 11 and bool(best["documented"]) and best["rank"] == 1
     assert scan.loc[scan["t"] == 11, "share_better"].iloc[0] == 0

@@ -158,6 +158,21 @@ def test_unknown_breakpoint_event_is_located_in_config_and_leaves_no_output(proc
     assert "no_such_event" in (tmp_path / "meetings.log").read_text(encoding="utf-8")
 
 
+def test_breakpoints_a_segment_apart_are_a_located_config_error(processed, tmp_path):
+    from analysis.meetings.stage import run
+
+    # The time limit's removal moved to September 2015: breaks in 2015H1 and 2015H2 leave
+    # a segment of one half-year, and the segmented model has no unique fit.
+    ev = pd.read_parquet(processed["events"])
+    ev.loc[ev["id"] == "time_limit_removed", ["date", "start"]] = ["2015-09", "2015-09-01"]
+    path = tmp_path / "events.parquet"
+    write_parquet(ev, path)
+    inp, out, params = analysis_io({**processed, "events": str(path)}, tmp_path)
+    with pytest.raises(StageError, match=r"config\.yaml.*meetings\.breakpoints.*'2015H1, 2015H2'"):
+        run(inp, out, params, str(tmp_path / "meetings.log"))
+    assert not any(Path(p).exists() for p in out)
+
+
 def test_a_missing_half_year_is_located_in_the_raw_table(processed, tmp_path):
     from analysis.meetings.stage import run
 
@@ -184,16 +199,31 @@ def test_english_section(results, processed, tmp_path):
     assert md.startswith("# Försäkringskassan: follow-up meetings (avstämningsmöten) 2011–2019\n")
     # 2019: 39 863 meetings, -1.9 % on 40 643 in 2018, index 38.5 against 103 553 in 2013.
     assert "| 2019 | 39,863 | -1.9% | 38.5 |" in md
-    assert "| `time_limit_removed` | 2016-02 | 2016H1 | The time limit in the sickness insurance (914 days)" in md
+    assert "| 2016-02 | 2016H1 | The time limit in the sickness insurance (914 days)" in md
+    assert "`time_limit_removed`" not in md and "dg_production_steering_2015" not in md  # no internal ids
     assert "2. 2016-02: The time limit in the sickness insurance (914 days) is removed." in md
-    assert f"]({LINKS['series']})" in md and md.count("*Figure: Source: Försäkringskassan 2020") == 5
-    # Odds ratio of 'Dagar slut' (607 of 757) against 'Arbetsför' (33 707 of 124 181).
+    assert f"]({LINKS['series']})" in md and md.count("*Figure: ") == 5
+    assert "*Figure: Redraws the report's Figur 2" in md and "*Figure: New figure" in md
+    # 'Dagar slut' (607 of 757) against 'Arbetsför' (33 707 of 124 181): risk difference,
+    # risk ratio and the odds ratio kept for comparison.
+    rr = (607 / 757) / (33707 / 124181)
+    assert f"| {100 * (607 / 757 - 33707 / 124181):.1f} (" in md and f"| {rr:.2f} (" in md
     assert f"| {(607 / 150) / (33707 / 90474):,.2f} (" in md
     assert "| End reason | Days ran out (time limit, until February 2016) | 757 | 607 | 80.2% (" in md
+    assert "Not ended (censored: sensitivity only)" in md
     assert "Reason missing" in md and "Education unknown" in md  # 'Saknas' read per table
-    assert "| Follow-up meetings | 2015H1 | 5 / 13 | 2013H2 |" in md
+    assert "| Follow-up meetings | 2015H1 | documented | 5 / 13 |" in md
+    assert "| Follow-up meetings | 2013H2 | best candidate | 1 / 13 |" in md
     assert "**Follow-up meetings**: Estimate (%), 95 % interval" in md
     assert "| change per half-year | after break 2 |" in md
+    assert "| level change | at break 1 | -18.2 (-36.3 – 5.0) | no test: fitted exactly |" in md
+    assert "the data prefer a single break in 2013H2 to the documented changes (2015H1, 2016H1)" in md
+    assert "t tests and intervals on the 11 residual degrees of freedom" in md
+    # The counterfactual of the issue: 77 048 for 2019H1, 36 % above the 2013H1 peak.
+    assert "gives 77,048 for 2019H1" in md and "36 % above the highest observed half-year (56,526 in 2013H1)" in md
+    assert "## Methods" in md and md.count("\n* **") >= 10
+    # Registers: no chi-square p-values shown as evidence.
+    assert "Chi-square" not in md and "χ²" not in md
 
 
 def test_swedish_section_with_swedish_event_descriptions(results, processed, tmp_path):
@@ -205,15 +235,17 @@ def test_swedish_section_with_swedish_event_descriptions(results, processed, tmp
     md = report(results, processed, tmp_path, "sv", events=str(path))
     assert md.startswith("# Försäkringskassan: avstämningsmöten 2011–2019\n")
     assert f"| 2019 | 39{NBSP}863 | \u22121,9{NBSP}% | 38,5 |" in md
-    assert "| `time_limit_removed` | 2016-02 | 2016H1 | Svensk beskrivning av time_limit_removed |" in md
+    assert "| 2016-02 | 2016H1 | Svensk beskrivning av time_limit_removed |" in md
     assert "2. 2016-02: Svensk beskrivning av time_limit_removed" in md
     assert "4. 2019: The appropriation directions for 2019" in md
     assert "The time limit" not in md
     assert "| Avslutsanledning | Dagar slut | 757 | 607 | 80,2" in md  # labels as printed
     assert "| nivåförändring | vid brytpunkt 1 |" in md and "| andra halvåret mot första | alla år |" in md
-    assert md.count("*Figur: Källa: Försäkringskassan 2020, bilaga 1") == 5
-    for english in ("Share", "Figure:", "Breakpoints", "half-year", "Source:", "quasi-Poisson,", "after break"):
-        assert english not in md
+    assert "inget test: skattas exakt" in md and "data föredrar en enda brytpunkt 2013H2" in md
+    assert md.count("*Figur: ") == 5 and "## Metoder" in md
+    for english in ("Share", "Figure:", "Breakpoints", "half-year", "Source:", "quasi-Poisson,", "after break",
+                    "fitted exactly", "data prefer", "censored", "sensitivity"):  # fmt: skip
+        assert english not in md, english
 
 
 def test_report_job_imports_no_scientific_stack(results, processed, tmp_path):
@@ -295,11 +327,12 @@ def test_series_figure_draws_the_result_tables(results, processed):
     fig = meetings_figures(f, codebook(processed), SETTINGS, "en", str)["series"]
     top = fig.axes[0]
     meetings = f["fitted"][f["fitted"]["series"] == "meetings"]
-    observed = next(line for line in top.lines if line.get_label() == "observed")
+    observed = next(line for line in top.lines if line.get_label() == "observed (printed)")
     assert list(observed.get_ydata()) == list(meetings["count"])
     projection = next(line for line in top.lines if line.get_label() == "without the interruptions")
-    assert list(projection.get_ydata()) == list(meetings["counterfactual"])
-    verticals = sorted({line.get_xdata()[0] for line in top.lines if line.get_label().startswith("_")})
+    # Drawn from the last half-year before the first break (t = 7), where it leaves the fit.
+    assert list(projection.get_ydata()) == list(meetings["counterfactual"][meetings["t"] >= 7])
+    verticals = sorted({line.get_xdata()[0] for line in top.lines if len(set(line.get_xdata())) == 1})
     # Breaks between half-years 7|8 and 9|10; events at their positions on the axis.
     assert verticals == pytest.approx(sorted({7.5, 9.5, *f["events_marked"]["t"]}))
     assert {"1", "2", "3", "4"} <= set(texts(fig))
@@ -324,12 +357,14 @@ def test_scan_and_forest_figures(results, processed):
     scan = f["scan"][f["scan"]["series"] == "meetings"]
     ax = figs["scan"].axes[0]
     profile = ax.lines[0]
-    assert list(profile.get_ydata()) == pytest.approx(list(scan["deviance"] / scan["deviance"].min()))
-    documented = ax.lines[1]
+    assert list(profile.get_ydata()) == pytest.approx(list(scan["f_stat"]))
+    threshold = ax.lines[1]
+    assert set(threshold.get_ydata()) == {scan["sup_f_critical"].iloc[0]}
+    documented = ax.lines[2]
     assert list(documented.get_xdata()) == [8, 10]
     ax.figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
-    assert ticks and all("," in t and "." not in t for t in ticks)  # Swedish decimal comma
+    assert ticks and all("." not in t for t in ticks)  # Swedish: no decimal point
     forest = figs["odds_ratios"].axes[0]
     reference = [line for line in forest.lines if line.get_marker() == "s"]
     assert len(reference) == 5 and all(line.get_xdata()[0] == 1.0 for line in reference)  # one per variable
@@ -369,7 +404,7 @@ def test_labels_and_captions():
     assert period_text([2016, 2016]) == "2016" and period_text([2019, 2011, 2015]) == "2011–2019"
     assert section_title([2012], str).endswith("(avstämningsmöten) 2012")
     assert confidence_text(0.9, "sv") == f"90{NBSP}%" and confidence_text(0.95, "en") == "95 %"
-    cap = captions({"confidence": 0.9, "interval_method": "clopper_pearson"}, "en", str)
+    cap = captions({"confidence": 0.9, "interval_method": "clopper_pearson", "bootstrap_replicates": 499}, "en", str)
     assert set(cap) == set(FIGURES) and "90 % Clopper–Pearson intervals" in cap["end_reason"]
     events = pd.DataFrame({"id": ["a", "b"], "description": ["A", "B"], "description_sv": ["Å", math.nan]})
     assert event_descriptions(events, "sv") == {"a": "Å", "b": "B"}

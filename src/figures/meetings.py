@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from figures.style import LOCALES, caption, finish, heading, new_figure, percent_formatter, title
 
@@ -30,36 +30,78 @@ def series_with_counterfactual(
     caption_text: str,
     language: str,
 ) -> Figure:
-    """One panel per series: observed counts, fitted model with interval, the projection
-    without the interruptions with interval, breakpoints and marked events.
+    """One panel per series: observed counts, fitted model with the interval of its mean,
+    the projection without the interruptions with its prediction interval (open markers
+    where it leaves the observed range: extrapolation), breakpoints and marked events.
 
     ``fitted`` has ``series, label, t, count, fitted, fitted_lower, fitted_upper,
-    counterfactual, cf_lower, cf_upper``; ``events`` has ``id`` and ``t`` (position on the
-    half-year axis, see :func:`analysis.meetings.date_position`) and a display number in
-    ``labels['event:<id>']``.
+    counterfactual, cf_pred_lower, cf_pred_upper, outside_observed``; ``events`` has
+    ``id`` and ``t`` (position on the half-year axis, see
+    :func:`analysis.meetings.date_position`) and a display number in
+    ``labels['event:<id>']``. Every drawn element has a legend entry; the legend sits
+    above the panels, clear of the data.
     """
     series = list(dict.fromkeys(fitted["series"]))
-    fig = Figure(figsize=(8.5, 2.6 * len(series) + 1.4), layout="constrained")
+    fig = Figure(figsize=(8.5, 2.6 * len(series) + 2.0), layout="constrained")
     axes = fig.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0]
     ticks = fitted[fitted["series"] == series[0]]
     for ax, sid in zip(axes, series, strict=True):
         f = fitted[fitted["series"] == sid]
         t = f["t"].to_numpy()
-        ax.fill_between(t, f["cf_lower"], f["cf_upper"], color=COUNTERFACTUAL, alpha=0.12, linewidth=0)
-        ax.plot(
-            t, f["counterfactual"], color=COUNTERFACTUAL, linestyle="--", linewidth=1.2, label=labels["counterfactual"]
+        # The projection is drawn where it differs from the fit: from the last half-year
+        # before the first break (so that it joins the fitted line) on.
+        first = int(np.argmax(f["extrapolated"].to_numpy())) if f["extrapolated"].any() else len(f)
+        cf = f.iloc[max(first - 1, 0) :]
+        ax.fill_between(
+            cf["t"],
+            cf["cf_pred_lower"],
+            cf["cf_pred_upper"],
+            color=COUNTERFACTUAL,
+            alpha=0.10,
+            linewidth=0,
+            label=labels["counterfactual_band"],
         )
-        ax.fill_between(t, f["fitted_lower"], f["fitted_upper"], color=FITTED, alpha=0.18, linewidth=0)
+        ax.plot(
+            cf["t"],
+            cf["counterfactual"],
+            color=COUNTERFACTUAL,
+            linestyle="--",
+            linewidth=1.2,
+            label=labels["counterfactual"],
+        )
+        out = f[f["outside_observed"]]
+        ax.plot(
+            out["t"],
+            out["counterfactual"],
+            linestyle="none",
+            marker="o",
+            markersize=5,
+            markerfacecolor="white",
+            markeredgecolor=COUNTERFACTUAL,
+            label=labels["extrapolation"],
+        )
+        ax.fill_between(
+            t, f["fitted_lower"], f["fitted_upper"], color=FITTED, alpha=0.18, linewidth=0, label=labels["fitted_band"]
+        )
         ax.plot(t, f["fitted"], color=FITTED, linewidth=1.5, label=labels["fitted"])
         ax.plot(t, f["count"], color=OBSERVED, marker="o", markersize=3.5, linewidth=0.8, label=labels["observed"])
-        # The whole counterfactual band is shown: clipping it would hide how far the
-        # projection runs from the observed series.
-        ax.set_ylim(0, 1.08 * max(f["count"].max(), f["fitted_upper"].max(), f["cf_upper"].max()))
-        for b in breaks.itertuples():
-            ax.axvline(b.t - 0.5, color=COUNTERFACTUAL, linewidth=1, linestyle=":")
-        for e in events.itertuples():
+        ax.axhline(f["count"].max(), color=OBSERVED, linewidth=0.6, linestyle=(0, (1, 3)), label=labels["max_observed"])
+        # The whole prediction band is shown: clipping it would hide how far the projection
+        # runs from the observed series.
+        ax.set_ylim(
+            0, 1.08 * max(f["count"].max(), f["fitted_upper"].max(), np.max(cf["cf_pred_upper"].to_numpy(), initial=0))
+        )
+        for k, b in enumerate(breaks.itertuples()):
+            ax.axvline(
+                b.t - 0.5,
+                color=COUNTERFACTUAL,
+                linewidth=1,
+                linestyle=":",
+                label=labels["breakpoint"] if k == 0 else None,
+            )
+        for k, e in enumerate(events.itertuples()):
             x = e.t
-            ax.axvline(x, color=EVENT, linewidth=0.6, alpha=0.6)
+            ax.axvline(x, color=EVENT, linewidth=0.6, alpha=0.6, label=labels["event"] if k == 0 else None)
             ax.text(
                 x,
                 0.98,
@@ -72,11 +114,13 @@ def series_with_counterfactual(
                 bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": EVENT, "lw": 0.5},
             )
         ax.yaxis.set_major_formatter(_thousands(language))
-        ax.set_ylabel(labels[sid], fontsize=9)
+        ax.set_ylabel(f"{labels[sid]}\n{labels['ylabel']}", fontsize=9)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     axes[-1].set_xticks(ticks["t"][::2], ticks["label"][::2], rotation=0, fontsize=8)
-    axes[0].legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), fontsize=8, frameon=False)
+    axes[-1].set_xlabel(labels["xlabel"])
+    # Above the top panel, outside the data (constrained layout makes room for it).
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=2, fontsize=8, frameon=False)
     title(fig, labels["title"])
     caption(fig, caption_text)
     return fig
@@ -85,8 +129,9 @@ def series_with_counterfactual(
 def group_shares(shares: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
     """Share with at least one meeting per group with intervals; one row per group, in
     printed order, grouped by ``variable`` when there are several. Group labels are looked
-    up as ``labels[(table_id, group)]``."""
-    fig, ax = new_figure(width=8.5, height=1.0 + 0.32 * len(shares) + 0.2 * shares["variable"].nunique())
+    up as ``labels[(table_id, group)]``; censored groups (``censored``) are drawn with open
+    markers and their own legend entry."""
+    fig, ax = new_figure(width=8.5, height=1.3 + 0.32 * len(shares) + 0.2 * shares["variable"].nunique())
     y, yticks, ylabels, pos = [], [], [], 0.0
     for var, sub in shares.groupby("variable", sort=False):
         if shares["variable"].nunique() > 1:
@@ -98,38 +143,92 @@ def group_shares(shares: pd.DataFrame, labels: dict, caption_text: str, language
             ylabels.append(labels.get((r.table_id, r.group), r.group))
             pos -= 1
         pos -= 0.5
-    s = shares
-    share = 100 * s["share"].to_numpy()
-    err = np.vstack([share - 100 * s["lower"].to_numpy(), 100 * s["upper"].to_numpy() - share])
-    ax.errorbar(share, y, xerr=err, fmt="o", color=FITTED, markersize=4, capsize=2, linewidth=1)
+    s = shares.assign(y=y)
+    censored = s["censored"].to_numpy(bool) if "censored" in s else np.zeros(len(s), bool)
+    for mask, face, key in ((~censored, FITTED, "share"), (censored, "white", "censored")):
+        sub = s[mask]
+        if sub.empty:
+            continue
+        share = 100 * sub["share"].to_numpy()
+        err = np.vstack([share - 100 * sub["lower"].to_numpy(), 100 * sub["upper"].to_numpy() - share])
+        ax.errorbar(
+            share,
+            sub["y"],
+            xerr=err,
+            fmt="o",
+            color=FITTED,
+            markerfacecolor=face,
+            markersize=4,
+            capsize=2,
+            linewidth=1,
+            label=labels[key],
+        )
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.set_xlim(0, max(100, float(np.nanmax(100 * s["upper"]))))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
     ax.set_xlabel(labels["xlabel"])
+    ax.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9)
     return finish(fig, ax, labels["title"], caption_text, grid="x")
 
 
+RATIO_TICKS = [m * 10.0**e for e in range(-3, 4) for m in (1, 2, 3, 5)]
+
+
+def _ratio_limits(low: float, high: float) -> tuple[float, float]:
+    """Axis limits on the 1-2-3-5 ticks around [low, high], at least 0.5-2 so that 1 has
+    two labelled ticks on each side."""
+    lo = max([v for v in RATIO_TICKS if v <= min(low, 0.5)], default=RATIO_TICKS[0])
+    hi = min([v for v in RATIO_TICKS if v >= max(high, 2.0)], default=RATIO_TICKS[-1])
+    return lo, hi
+
+
 def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
-    """Odds ratios with intervals on a log axis; the reference group of each variable at 1."""
-    fig, ax = new_figure(width=8.5, height=1.0 + 0.3 * len(odds) + 0.25 * odds["variable"].nunique())
+    """Risk ratios (filled) and odds ratios (open, for comparison) with intervals on a log
+    axis with 1-2-3-5 ticks, at least two on each side of 1; the reference group of each variable at 1.
+    Censored groups (``censored``) are left out."""
+    odds = odds[~odds["censored"]] if "censored" in odds else odds
+    fig, ax = new_figure(width=8.5, height=1.4 + 0.3 * len(odds) + 0.25 * odds["variable"].nunique())
     pos, yticks, ylabels = 0.0, [], []
+    seen = set()
+
+    def once(key):
+        if key in seen:
+            return None
+        seen.add(key)
+        return labels[key]
+
     for var, sub in odds.groupby("variable", sort=False):
         heading(ax, pos, labels.get(f"variable:{var}", var), 8)
         pos -= 1
         for r in sub.itertuples():
             if r.reference:
-                ax.plot([1.0], [pos], marker="s", color="#999999", markersize=4)
+                ax.plot(
+                    [1.0], [pos], marker="s", color="#999999", markersize=4, linestyle="none", label=once("reference")
+                )
                 ylabels.append(f"{labels.get((r.table_id, r.group), r.group)} ({labels['reference']})")
             else:
                 ax.errorbar(
-                    [r.odds_ratio],
-                    [pos],
-                    xerr=[[r.odds_ratio - r.lower], [r.upper - r.odds_ratio]],
+                    [r.risk_ratio],
+                    [pos + 0.15],
+                    xerr=[[r.risk_ratio - r.rr_lower], [r.rr_upper - r.risk_ratio]],
                     fmt="o",
                     color=FITTED,
                     markersize=4,
                     capsize=2,
                     linewidth=1,
+                    label=once("risk_ratio"),
+                )
+                ax.errorbar(
+                    [r.odds_ratio],
+                    [pos - 0.15],
+                    xerr=[[r.odds_ratio - r.lower], [r.upper - r.odds_ratio]],
+                    fmt="o",
+                    color="#888888",
+                    markerfacecolor="white",
+                    markersize=4,
+                    capsize=2,
+                    linewidth=0.8,
+                    label=once("odds_ratio"),
                 )
                 ylabels.append(labels.get((r.table_id, r.group), r.group))
             yticks.append(pos)
@@ -137,26 +236,35 @@ def forest(odds: pd.DataFrame, labels: dict, caption_text: str, language: str) -
         pos -= 0.5
     ax.axvline(1.0, color="#333333", linewidth=0.8)
     ax.set_xscale("log")
+    values = pd.concat([odds["rr_lower"], odds["rr_upper"], odds["lower"], odds["upper"]]).dropna()
+    low, high = _ratio_limits(float(values.min()), float(values.max()))
+    ax.set_xlim(low, high)
+    ax.xaxis.set_major_locator(FixedLocator([v for v in RATIO_TICKS if low <= v <= high]))
+    ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_decimal(v, locale=LOCALES[language])))
     ax.set_yticks(yticks, ylabels, fontsize=8)
     ax.set_xlabel(labels["xlabel"])
-    return finish(fig, ax, labels["title"], caption_text)
+    ax.legend(loc="lower right", fontsize=8, frameon=True, framealpha=0.9)
+    return finish(fig, ax, labels["title"], caption_text, grid="x")
 
 
 def breakpoint_scan(scan: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
-    """Profile deviance of a single break at each candidate half-year, per series (one
-    panel each, relative to the best candidate); documented breakpoints highlighted."""
+    """F statistic of a single break at each candidate half-year against no break, per
+    series (one panel each), with the bootstrap threshold of the largest F (the search-
+    adjusted 5 % line) and the documented breakpoints highlighted."""
     series = list(dict.fromkeys(scan["series"]))
-    fig = Figure(figsize=(8.5, 1.2 + 2.2 * len(series)), layout="constrained")
+    fig = Figure(figsize=(8.5, 1.6 + 2.3 * len(series)), layout="constrained")
     axes = fig.subplots(len(series), 1, sharex=True, squeeze=False)[:, 0]
     for ax, sid in zip(axes, series, strict=True):
         s = scan[scan["series"] == sid]
-        rel = s["deviance"] / s["deviance"].min()
-        ax.plot(s["t"], rel, color=FITTED, marker="o", markersize=3.5, linewidth=1)
+        ax.plot(s["t"], s["f_stat"], color=FITTED, marker="o", markersize=3.5, linewidth=1, label=labels["f_stat"])
+        ax.axhline(
+            s["sup_f_critical"].iloc[0], color="#333333", linestyle="--", linewidth=0.9, label=labels["threshold"]
+        )
         doc = s[s["documented"]]
         ax.plot(
             doc["t"],
-            doc["deviance"] / s["deviance"].min(),
+            doc["f_stat"],
             linestyle="none",
             marker="D",
             markersize=7,
@@ -164,14 +272,17 @@ def breakpoint_scan(scan: pd.DataFrame, labels: dict, caption_text: str, languag
             markeredgecolor=COUNTERFACTUAL,
             label=labels["documented"],
         )
-        ax.set_ylabel(f"{labels[sid]}\n{labels['ylabel']}" if "ylabel" in labels else labels[sid], fontsize=9)
-        ax.yaxis.set_major_formatter(_decimals(language, 1))
+        ax.set_ylim(0, 1.1 * max(s["f_stat"].max(), s["sup_f_critical"].iloc[0]))
+        ax.set_title(labels[sid], loc="left", fontsize=9)
+        ax.set_ylabel(labels["ylabel"], fontsize=9)
+        ax.yaxis.set_major_formatter(_decimals(language, 0))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     first = scan[scan["series"] == series[0]]
     axes[-1].set_xticks(first["t"], first["label"], fontsize=8, rotation=45)
     axes[-1].set_xlabel(labels["xlabel"])
-    axes[0].legend(fontsize=8, frameon=False)
+    # Above the top panel, outside the data (constrained layout makes room for it).
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0.0, 1.08), ncol=2, fontsize=8, frameon=False)
     title(fig, labels["title"])
     caption(fig, caption_text)
     return fig

@@ -13,6 +13,8 @@ TABLES = (
     "diagnostics",
     "fitted",
     "scan",
+    "model_comparison",
+    "break_shift",
     "shares",
     "odds_ratios",
     "group_tests",
@@ -21,5 +23,6 @@ TABLES = (
 )
 FIGURES = ("series", "end_reason", "groups", "odds_ratios", "scan")
 FIGURE_TABLES = ("fitted", "breaks", "events_marked", "shares", "odds_ratios", "scan")
-# The section shows every result table but the model internals (coefficients, fitted values).
-REPORT_TABLES = tuple(t for t in TABLES if t not in ("coefficients", "fitted"))
+# The section shows every result table but the model coefficients (fitted values give the
+# counterfactual's numbers).
+REPORT_TABLES = tuple(t for t in TABLES if t != "coefficients")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.meetings.models import (
+    best_pair,
+    break_shift,
     breakpoint_scan,
     counterfactual,
     event_half_year,
@@ -14,6 +16,7 @@ from analysis.meetings.models import (
     group_shares,
     half_year_series,
     homogeneity,
+    model_comparison,
     odds_ratios,
     trend_table,
 )
@@ -28,6 +31,8 @@ class MeetingsResults:
     diagnostics: pd.DataFrame
     fitted: pd.DataFrame
     scan: pd.DataFrame
+    model_comparison: pd.DataFrame
+    break_shift: pd.DataFrame
     shares: pd.DataFrame
     odds_ratios: pd.DataFrame
     group_tests: pd.DataFrame
@@ -67,8 +72,71 @@ def _group_rows(frame: pd.DataFrame, group_col: str, exclude: list[str]):
     return with_meeting[keep], cases[keep]
 
 
-def analyse_meetings(tables: dict[str, pd.DataFrame], events: pd.DataFrame, settings: dict) -> MeetingsResults:
-    """Run the series models and the group comparisons of the meetings analysis."""
+def _models(s: pd.DataFrame, b: list[int], settings: dict) -> dict[str, pd.DataFrame]:
+    """Every series-level result of one series (``s``) with documented breaks ``b``."""
+    c, e, d, fit = fit_segmented(s, b, settings["hac_maxlags"], settings["confidence"])
+    scan = breakpoint_scan(s, settings["min_segment"], b, settings["bootstrap_replicates"], settings["seed"])
+    models = {"no_break": [], "documented": b, "best_single": [int(scan.loc[scan["best"], "t"].iloc[0])]}
+    pair = best_pair(s, settings["min_segment"])
+    if pair is not None:
+        models["best_pair"] = list(pair)
+    # QAIC is scaled by the dispersion of the most general prespecified model.
+    comparison = model_comparison(s, models, "documented" if b else "no_break")
+    best = scan[scan["best"]].iloc[0]
+    # The bootstrap's search-adjusted p-value belongs to the searched single break.
+    comparison["p_search_adjusted"] = comparison["model"].map({"best_single": best["p_search_adjusted"]})
+    comparison["searched"] = comparison["model"].isin(["best_single", "best_pair"])
+    return {
+        "coefficients": c,
+        "effects": e,
+        "diagnostics": d,
+        "fitted": counterfactual(s, b, fit, settings["confidence"]),
+        "scan": scan,
+        "model_comparison": comparison,
+        "break_shift": break_shift(s, b, settings["break_shifts"], settings["confidence"]),
+    }
+
+
+def _comparisons(tid: str, var: str, x: pd.Series, n: pd.Series, settings: dict):
+    """Shares, risk/odds-ratio rows and the spread of one grouping variable. Censored
+    groups (cases still open) are left out of the comparisons and added back as a
+    sensitivity: their own row (``censored``) and a spread row with them included."""
+    censored = [g for g in x.index if g in settings["censored_groups"]]
+    ended = [g for g in x.index if g not in censored]
+    sh = group_shares(x, n, settings["interval_method"], settings["confidence"])
+    sh.insert(0, "variable", var)
+    sh.insert(0, "table_id", tid)
+    sh["censored"] = sh["group"].isin(censored)
+    reference = n[ended].idxmax()  # the largest group: the most precise baseline
+    o = odds_ratios(x, n, reference, settings["confidence"])
+    o.insert(0, "variable", var)
+    o.insert(0, "table_id", tid)
+    o["censored"] = o["group"].isin(censored)
+    tests = []
+    for included in (False, True) if censored else (False,):
+        keep = list(x.index) if included else ended
+        tests.append(
+            {
+                "table_id": tid,
+                "variable": var,
+                "reference": reference,
+                **homogeneity(x[keep], n[keep]),
+                "n": float(n[keep].sum()),
+                "x": float(x[keep].sum()),
+                "pooled_share": float(x[keep].sum() / n[keep].sum()),
+                "censored_included": included,
+            }
+        )
+    return sh, o, tests
+
+
+def analyse_meetings(
+    tables: dict[str, pd.DataFrame], events: pd.DataFrame, settings: dict, periods: dict[str, str] | None = None
+) -> MeetingsResults:
+    """Run the series models and the group comparisons of the meetings analysis.
+
+    ``periods``: {table id: period as the sidecar states it} (for the diagnosis table).
+    """
     series_frame = tables[settings["series_table"]]
     half = half_year_series(series_frame, settings["series"])
     annual_rows = series_frame[series_frame["half"] == "year"]
@@ -85,15 +153,10 @@ def analyse_meetings(tables: dict[str, pd.DataFrame], events: pd.DataFrame, sett
     breaks = resolve_breaks(events, settings["breakpoints"], first)
     b = list(breaks["t"])
 
-    coefs, effects, diags, fitted, scans = [], [], [], [], []
-    for sid in settings["series"]:
-        s = half[half["series"] == sid].reset_index(drop=True)
-        c, e, d, fits = fit_segmented(s, b, settings["hac_maxlags"], settings["confidence"])
-        coefs.append(c)
-        effects.append(e)
-        diags.append(d)
-        fitted.append(counterfactual(s, b, fits["quasi_poisson"], settings["confidence"]))
-        scans.append(breakpoint_scan(s, settings["min_segment"], b))
+    per_series = [
+        _models(half[half["series"] == sid].reset_index(drop=True), b, settings) for sid in settings["series"]
+    ]
+    joined = {k: pd.concat([r[k] for r in per_series], ignore_index=True) for k in per_series[0]}
 
     share_rows, or_rows, test_rows = [], [], []
     end_tid = settings["end_reason_table"]
@@ -105,16 +168,10 @@ def analyse_meetings(tables: dict[str, pd.DataFrame], events: pd.DataFrame, sett
         x, n = _group_rows(g4[g4["variable"] == var], "group", settings["exclude_groups"])
         variables.append((g4_tid, var, x, n))
     for tid, var, x, n in variables:
-        sh = group_shares(x, n, settings["interval_method"], settings["confidence"])
-        sh.insert(0, "variable", var)
-        sh.insert(0, "table_id", tid)
+        sh, o, tests = _comparisons(tid, var, x, n, settings)
         share_rows.append(sh)
-        reference = n.idxmax()  # the largest group: the most precise baseline
-        o = odds_ratios(x, n, reference, settings["confidence"])
-        o.insert(0, "variable", var)
-        o.insert(0, "table_id", tid)
         or_rows.append(o)
-        test_rows.append({"table_id": tid, "variable": var, "reference": reference, **homogeneity(x, n)})
+        test_rows.extend(tests)
 
     diag = tables[settings["diagnosis_table"]]
     meetings = diag[diag["measure"] == "meetings"].set_index("diagnosis_group")["value"]
@@ -124,6 +181,7 @@ def analyse_meetings(tables: dict[str, pd.DataFrame], events: pd.DataFrame, sett
     printed = diag[diag["measure"] == "share_of_meetings"].set_index("diagnosis_group")["printed"]
     dist["printed_percent"] = dist["group"].map(printed)
     dist.insert(0, "table_id", settings["diagnosis_table"])
+    dist["period"] = (periods or {}).get(settings["diagnosis_table"], "")
 
     from analysis.meetings.models import date_position
 
@@ -135,11 +193,7 @@ def analyse_meetings(tables: dict[str, pd.DataFrame], events: pd.DataFrame, sett
     return MeetingsResults(
         trend=trend,
         breaks=breaks,
-        coefficients=pd.concat(coefs, ignore_index=True),
-        effects=pd.concat(effects, ignore_index=True),
-        diagnostics=pd.concat(diags, ignore_index=True),
-        fitted=pd.concat(fitted, ignore_index=True),
-        scan=pd.concat(scans, ignore_index=True),
+        **joined,
         shares=pd.concat(share_rows, ignore_index=True),
         odds_ratios=pd.concat(or_rows, ignore_index=True),
         group_tests=pd.DataFrame.from_records(test_rows),

@@ -11,30 +11,71 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_results
+from analysis.core.store import read_meta, write_csv, write_parquet
 from analysis.meetings import TABLES
+
+# Result CSVs carry 4 significant digits (the inputs have 3-6; p-values, ratios and
+# percentages need no more); whole numbers (counts) stay exact. Parquet keeps full precision.
+CSV_DIGITS = 4
+
+
+def csv_precision(frame: pd.DataFrame, digits: int = CSV_DIGITS) -> pd.DataFrame:
+    """``frame`` with every non-integral float rounded to ``digits`` significant digits."""
+    import numpy as np
+
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind != "f":
+            continue
+        v = out[col].to_numpy(dtype=float)
+        finite = np.isfinite(v) & (np.abs(v) > 1e-300) & (v != np.round(v))
+        mag = np.floor(np.log10(np.abs(np.where(finite, v, 1.0))))
+        scale = 10.0 ** (digits - 1 - mag)
+        out[col] = np.where(finite, np.round(v * scale) / scale, v)
+    return out
+
+
+def results_half_years(frame: pd.DataFrame, settings: dict) -> list[str]:
+    """Half-year labels ('2015H1') of the first series, by position."""
+    from analysis.meetings.models import half_year_series
+
+    half = half_year_series(frame, settings["series"])
+    return list(half.loc[half["series"] == next(iter(settings["series"])), "label"])
 
 
 def run(input, output, params, log=None) -> None:
     """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`."""
     with stage_run("meetings", output, log) as record:
         from analysis.meetings.analysis import analyse_meetings
-        from analysis.meetings.models import SeriesGap
+        from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
         settings = params.settings
-        tables, raw_files = {}, {}
+        tables, raw_files, periods = {}, {}, {}
         for p in input.tables:
             meta = read_meta(p)
-            tables[meta["table"]["id"]] = frame = pd.read_parquet(p)
-            raw_files[meta["table"]["id"]] = meta.get("raw_file", p)
+            tid = meta["table"]["id"]
+            tables[tid] = frame = pd.read_parquet(p)
+            raw_files[tid] = meta.get("raw_file", p)
+            periods[tid] = str(meta["table"].get("period", ""))
             record.read(p, frame)
         events = pd.read_parquet(input.events)
         record.read(input.events, events)
         try:
-            results = analyse_meetings(tables, events, settings)
+            results = analyse_meetings(tables, events, settings, periods)
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
+            ) from None
+        except BreaksNotIdentifiable as exc:
+            first = results_half_years(tables[settings["series_table"]], settings)
+            raise InputError(
+                "config.yaml",
+                None,
+                None,
+                ", ".join(first[b] for b in exc.breaks if 0 <= b < len(first)),
+                "breakpoint events in different half-years, after the first, with at least two half-years "
+                "between them and after the last",
+                "meetings.breakpoints: the segmented model is not identifiable",
             ) from None
         except SeriesGap as exc:
             raw = raw_files.get(settings["series_table"], settings["series_table"])
@@ -48,4 +89,8 @@ def run(input, output, params, log=None) -> None:
                 "a half-year is missing or repeated before",
             ) from None
         meta = {"settings": settings, "source_tables": list(input.tables)}
-        write_results({name: getattr(results, name) for name in TABLES}, output, meta, record)
+        for name in TABLES:
+            frame = getattr(results, name)
+            write_parquet(frame, getattr(output, name), meta)
+            write_csv(csv_precision(frame), getattr(output, f"{name}_csv"))
+            record.wrote(getattr(output, name), frame)

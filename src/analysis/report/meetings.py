@@ -22,8 +22,6 @@ from analysis.meetings import REPORT_TABLES
 from analysis.report.render import catalog_path, render, translations
 
 Gettext = Callable[[str], str]
-FAMILIES = ("quasi_poisson", "negative_binomial")
-SE_TYPES = ("model", "hac")
 
 
 # Labels shared by the report and the figures -------------------------------------------
@@ -79,37 +77,44 @@ def section_title(years: Iterable[int], _: Gettext) -> str:
 
 def captions(settings: dict, language: str, _: Gettext) -> dict[str, str]:
     """The caption of each figure (:data:`analysis.meetings.FIGURES`): drawn under the
-    figure by the figures job and printed under its link by the report job."""
+    figure by the figures job and printed under its link by the report job. Each says
+    which figure of the source it redraws, or that it is new."""
     conf = confidence_text(settings["confidence"], language)
     method = method_name(settings["interval_method"])
     return {
         "series": _(
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Points: printed counts; lines: "
-            "quasi-Poisson segmented model with %(conf)s intervals; dashed: projection without the "
-            "interruptions; dotted verticals: breakpoints; numbered: events (listed in the report)."
+            "Redraws the report's Figur 2 from Bilaga 1, Tabell 1 and adds the models. Points: printed "
+            "counts; line and band: quasi-Poisson segmented model with %(conf)s intervals for the mean; "
+            "dashed line and band: projection without the interruptions with %(conf)s prediction "
+            "intervals, open markers where it leaves the observed range (extrapolation); dotted "
+            "verticals: breakpoints; numbered: events (listed in the report)."
         )
         % {"conf": conf},
         "end_reason": _(
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 2 (the report's Figur 7). Share of cases "
-            "with at least one meeting with %(conf)s %(method)s intervals; the printed total row is left out."
+            "Redraws the report's Figur 7 from Bilaga 1, Tabell 2. Share of cases with at least one "
+            "meeting with %(conf)s %(method)s intervals (random variation of a whole register, not "
+            "sampling); cases not yet ended are censored and drawn apart; the printed total row is left out."
         )
         % {"conf": conf, "method": method},
         "groups": _(
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 4 (diagnosis: the report's Figur 8). Share "
-            "of cases with at least one meeting with %(conf)s %(method)s intervals."
+            "From Bilaga 1, Tabell 4; the diagnosis panel redraws the report's Figur 8, the others are "
+            "new. Share of cases with at least one meeting with %(conf)s %(method)s intervals (random "
+            "variation of a whole register, not sampling)."
         )
         % {"conf": conf, "method": method},
         "odds_ratios": _(
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 2 and 4. Odds ratios from binomial GLMs on "
-            "the grouped counts, one variable at a time, against the largest group, with %(conf)s Wald "
-            "intervals."
+            "New figure, from Bilaga 1, Tabell 2 and 4. Risk ratios of having a meeting against the "
+            "largest group of each variable, with odds ratios for comparison (they overstate the ratio "
+            "of a common outcome); %(conf)s Wald intervals on the log scale; cases not yet ended left out."
         )
         % {"conf": conf},
         "scan": _(
-            "Source: Försäkringskassan 2020, Bilaga 1, Tabell 1. Deviance of the quasi-Poisson model with "
-            "one level-and-slope break at each half-year, relative to the best; diamonds: breakpoints "
-            "from the events in config.yaml."
-        ),
+            "New figure, from Bilaga 1, Tabell 1. F statistic of one level-and-slope break at each "
+            "half-year against no break (quasi-Poisson); dashed line: the 95 %% point of the largest F "
+            "over all candidates under the no-break model (parametric bootstrap, %(b)s replicates), "
+            "the threshold that accounts for the search; diamonds: the documented breakpoints."
+        )
+        % {"b": fmt_number(settings["bootstrap_replicates"], language, 0)},
     }
 
 
@@ -169,7 +174,7 @@ def trend_rows(trend: pd.DataFrame, series: Iterable[str], language: str) -> lis
 
 
 def break_rows(breaks: pd.DataFrame, described: dict[str, str]) -> list[list[str]]:
-    return [[f"`{b.event}`", b.date, b.label, described.get(b.event, b.description)] for b in breaks.itertuples()]
+    return [[b.date, b.label, described.get(b.event, b.description)] for b in breaks.itertuples()]
 
 
 def event_items(events: pd.DataFrame, described: dict[str, str]) -> list[dict]:
@@ -180,19 +185,34 @@ def event_items(events: pd.DataFrame, described: dict[str, str]) -> list[dict]:
     ]
 
 
+def _interval(est: float, lo: float, hi: float, language: str, decimals: int = 1) -> str:
+    n = lambda x: fmt_number(x, language, decimals)  # noqa: E731
+    return f"{n(est)} ({n(lo)} – {n(hi)})"
+
+
 def effect_rows(effects: pd.DataFrame, sid: str, language: str, _: Gettext) -> list[list[str]]:
-    """Effects of one series: one row per effect and segment, one column per family and SE type."""
-    n = lambda x: fmt_number(x, language, 1)  # noqa: E731
+    """Effects of one series: the primary quasi-Poisson estimate with its t interval and
+    p-value, the NB2 estimate with its profile-likelihood interval and LR p-value, and the
+    HAC interval (sensitivity). Effects resting on an exactly fitted segment get no p-value."""
     names = effect_names(_)
     e = effects[effects["series"] == sid]
     rows = []
     for (effect, segment), sub in e.groupby(["effect", "segment"], sort=False):
-        cells = [names.get(effect, effect), segment_name(segment, _)]
-        for fam in FAMILIES:
-            for se in SE_TYPES:
-                r = sub[(sub["family"] == fam) & (sub["se_type"] == se)].iloc[0]
-                cells.append(f"{n(r['percent'])} ({n(r['lower'])} – {n(r['upper'])})")
-        rows.append(cells)
+        by = {(r["family"], r["se_type"]): r for r in sub.to_dict("records")}
+        qp, nb, hac = by[("quasi_poisson", "model")], by[("negative_binomial", "model")], by[("quasi_poisson", "hac")]
+        exact = bool(qp["exactly_fitted"])
+        no_test = _("no test: fitted exactly")
+        rows.append(
+            [
+                names.get(effect, effect),
+                segment_name(segment, _),
+                _interval(qp["percent"], qp["lower"], qp["upper"], language),
+                no_test if exact else fmt_p(qp["p_value"], language),
+                _interval(nb["percent"], nb["lower"], nb["upper"], language),
+                no_test if exact else fmt_p(nb["p_value"], language),
+                f"({fmt_number(hac['lower'], language, 1)} – {fmt_number(hac['upper'], language, 1)})",
+            ]
+        )
     return rows
 
 
@@ -202,60 +222,256 @@ def diagnostic_rows(diagnostics: pd.DataFrame, names: dict[str, str], language: 
         [
             names.get(r.series, r.series),
             families.get(r.family, r.family),
-            fmt_number(r.dispersion, language, 4 if r.family == "negative_binomial" else 1),
-            fmt_number(r.deviance, language, 0),
+            fmt_number(r.phi, language, 1),
+            fmt_number(r.alpha, language, 4),
+            fmt_number(r.deviance, language, 1),
+            fmt_number(r.df_resid, language, 0),
             fmt_number(r.durbin_watson, language, 2),
             fmt_p(r.ljung_box_p, language),
+            fmt_number(r.exactly_fitted_obs, language, 0),
         ]
         for r in diagnostics.itertuples()
     ]
 
 
-def scan_rows(scan: pd.DataFrame, names: dict[str, str], language: str) -> list[list[str]]:
-    """Rank of each documented breakpoint among the candidates, and the best candidate."""
+def boot_p(p: float, replicates: int, language: str) -> str:
+    """A bootstrap p-value; at its floor 1 / (B + 1) it is shown as an upper bound."""
+    floor = 1 / (replicates + 1)
+    if p != p:
+        return "–"
+    if p <= floor * (1 + 1e-9):
+        return "≤ " + fmt_number(floor, language, 3)
+    return fmt_number(p, language, 3)
+
+
+def model_names(_: Gettext) -> dict[str, str]:
+    return {
+        "no_break": _("no break"),
+        "documented": _("documented breaks"),
+        "best_single": _("best single break (searched)"),
+        "best_pair": _("best pair of breaks (searched)"),
+    }
+
+
+def comparison_rows(mc: pd.DataFrame, names: dict[str, str], language: str, _: Gettext) -> list[list[str]]:
+    models = model_names(_)
     rows = []
-    for sid in dict.fromkeys(scan["series"]):
-        sub = scan[scan["series"] == sid]
-        best = sub.sort_values("deviance").iloc[0]
-        for r in sub[sub["documented"]].itertuples():
-            rank = f"{fmt_number(r.rank, language, 0)} / {fmt_number(len(sub), language, 0)}"
-            rows.append([names.get(sid, sid), r.label, rank, best["label"]])
+    for r in mc.to_dict("records"):
+        f = (
+            "–"
+            if r["f_stat"] != r["f_stat"]
+            else f"{fmt_number(r['f_stat'], language, 1)} ({fmt_number(r['f_df1'], language, 0)}, "
+            f"{fmt_number(r['f_df2'], language, 0)})"
+        )
+        rows.append(
+            [
+                names.get(r["series"], r["series"]),
+                models.get(r["model"], r["model"]),
+                r["breaks"] or "–",
+                fmt_number(r["n_params"], language, 0),
+                fmt_number(r["deviance"], language, 0),
+                fmt_number(r["delta_qaic"], language, 1),
+                fmt_number(r["delta_nb_aic"], language, 1),
+                f,
+                fmt_p(r["f_p_value"], language),
+            ]
+        )
     return rows
 
 
+def comparison_statements(mc: pd.DataFrame, names: dict[str, str], language: str) -> list[dict]:
+    """Per series: which of the documented breaks and the best single break the criteria
+    prefer (``verdict``: ``single``, ``documented`` or ``mixed``) with the numbers, and
+    whether the searched pair is best of all."""
+    out = []
+    for sid in dict.fromkeys(mc["series"]):
+        m = mc[mc["series"] == sid].set_index("model")
+        if "documented" not in m.index or not m.loc["documented", "breaks"]:
+            continue
+        doc, single = m.loc["documented"], m.loc["best_single"]
+        q = single["qaic"] < doc["qaic"]
+        a = single["nb_aic"] < doc["nb_aic"]
+        best = m["qaic"].idxmin()
+        out.append(
+            {
+                "series": names.get(sid, sid),
+                "verdict": "single" if q and a else "documented" if not q and not a else "mixed",
+                "single": single["breaks"],
+                "documented": doc["breaks"].replace("+", ", "),
+                "qaic_single": fmt_number(single["qaic"] - m["qaic"].min(), language, 1),
+                "qaic_documented": fmt_number(doc["qaic"] - m["qaic"].min(), language, 1),
+                "aic_single": fmt_number(single["nb_aic"], language, 1),
+                "aic_documented": fmt_number(doc["nb_aic"], language, 1),
+                "pair_best": best == "best_pair",
+                "pair": m.loc["best_pair", "breaks"].replace("+", ", ") if "best_pair" in m.index else "",
+            }
+        )
+    return out
+
+
+def scan_rows(scan: pd.DataFrame, names: dict[str, str], language: str, _: Gettext) -> list[list[str]]:
+    """The best candidate and each documented breakpoint: rank, F, pointwise and
+    search-adjusted p-values."""
+    rows = []
+    for sid in dict.fromkeys(scan["series"]):
+        sub = scan[scan["series"] == sid]
+        b = int(sub["replicates"].iloc[0])
+        shown = sub[sub["best"] | sub["documented"]].sort_values("rank")
+        for r in shown.itertuples():
+            role = [_("best candidate")] if r.best else []
+            role += [_("documented")] if r.documented else []
+            rows.append(
+                [
+                    names.get(sid, sid),
+                    r.label,
+                    ", ".join(role),
+                    f"{fmt_number(r.rank, language, 0)} / {fmt_number(len(sub), language, 0)}",
+                    fmt_number(r.f_stat, language, 1),
+                    fmt_p(r.f_p_value, language),
+                    boot_p(r.p_search_adjusted, b, language),
+                ]
+            )
+    return rows
+
+
+def scan_summary(scan: pd.DataFrame, names: dict[str, str], language: str) -> list[dict]:
+    out = []
+    for sid in dict.fromkeys(scan["series"]):
+        sub = scan[scan["series"] == sid]
+        b = int(sub["replicates"].iloc[0])
+        out.append(
+            {
+                "series": names.get(sid, sid),
+                "critical": fmt_number(sub["sup_f_critical"].iloc[0], language, 1),
+                "above": int((sub["f_stat"] > sub["sup_f_critical"]).sum()),
+                "candidates": len(sub),
+                "naive": int((sub["f_p_value"] < 0.05).sum()),
+                "replicates": fmt_number(b, language, 0),
+            }
+        )
+    return out
+
+
+def shift_rows(shift: pd.DataFrame, names: dict[str, str], language: str, _: Gettext) -> list[list[str]]:
+    rows = []
+    for r in shift.to_dict("records"):
+        if not r["identifiable"]:
+            level = slope = "–"
+            note = _("not identifiable (a segment shorter than two half-years)")
+        else:
+            level = _interval(r["level_percent"], r["level_lower"], r["level_upper"], language)
+            slope = _interval(r["slope_percent"], r["slope_lower"], r["slope_upper"], language)
+            note = _("no test: fitted exactly") if r["exactly_fitted"] else fmt_p(r["level_p_value"], language)
+        rows.append(
+            [
+                names.get(r["series"], r["series"]),
+                fmt_number(r["break"], language, 0),
+                fmt_number(r["shift"], language, 0),
+                r["label"] or "–",
+                level,
+                slope,
+                note,
+            ]
+        )
+    return rows
+
+
+def counterfactual_items(fitted: pd.DataFrame, names: dict[str, str], language: str) -> list[dict]:
+    """Per series: the projection without the interruptions with its prediction interval,
+    against the highest observed half-year: the projection furthest above the observed
+    range when it leaves it, else the last half-year."""
+    out = []
+    for sid in dict.fromkeys(fitted["series"]):
+        f = fitted[fitted["series"] == sid]
+        pre = f[~f["extrapolated"]]
+        above = f[f["outside_observed"]]
+        r = above.loc[above["counterfactual"].idxmax()] if len(above) else f.iloc[-1]
+        top = f.loc[f["count"].idxmax()]
+        out.append(
+            {
+                "series": names.get(sid, sid),
+                "label": r["label"],
+                "value": fmt_number(r["counterfactual"], language, 0),
+                "lower": fmt_number(r["cf_pred_lower"], language, 0),
+                "upper": fmt_number(r["cf_pred_upper"], language, 0),
+                "outside": bool(r["outside_observed"]),
+                "above": fmt_number(100 * (r["counterfactual"] / top["count"] - 1), language, 0),
+                "max": fmt_number(top["count"], language, 0),
+                "max_label": top["label"],
+                "fit_from": pre["label"].iloc[0] if len(pre) else "",
+                "fit_to": pre["label"].iloc[-1] if len(pre) else "",
+                "n_outside": int(f["outside_observed"].sum()),
+            }
+        )
+    return out
+
+
 def group_rows(
-    shares: pd.DataFrame, odds: pd.DataFrame, lab: Callable, variables: dict[str, str], language: str
+    shares: pd.DataFrame, odds: pd.DataFrame, lab: Callable, variables: dict[str, str], language: str, _: Gettext
 ) -> list[list[str]]:
-    """Share with a meeting and odds ratio per group (the reference group has OR 1)."""
+    """Share with a meeting per group, and against the reference group: risk difference
+    (percentage points), risk ratio and odds ratio (for comparison), each with interval."""
     n = lambda x, d=0: fmt_number(x, language, d)  # noqa: E731
     p = lambda x: fmt_pct(x, language)  # noqa: E731
     rows = []
-    for r in shares.merge(odds, on=["table_id", "variable", "group"]).itertuples():
-        oddsr = n(1) if r.reference else f"{n(r.odds_ratio, 2)} ({n(r.lower_y, 2)} – {n(r.upper_y, 2)})"
+    merged = shares.merge(odds, on=["table_id", "variable", "group"], suffixes=("", "_or"))
+    for r in merged.to_dict("records"):
+        label = lab(r["table_id"], r["group"])
+        if r["censored"]:
+            label += " (" + _("censored: sensitivity only") + ")"
+        if r["reference"]:
+            rd = rr = oddsr = _("reference")
+        else:
+            rd = _interval(100 * r["risk_difference"], 100 * r["rd_lower"], 100 * r["rd_upper"], language)
+            rr = _interval(r["risk_ratio"], r["rr_lower"], r["rr_upper"], language, 2)
+            oddsr = _interval(r["odds_ratio"], r["lower_or"], r["upper_or"], language, 2)
         rows.append(
             [
-                variables.get(r.variable, r.variable),
-                lab(r.table_id, r.group),
-                n(r.n),
-                n(r.x),
-                f"{p(r.share)} ({p(r.lower_x)} – {p(r.upper_x)})",
+                variables.get(r["variable"], r["variable"]),
+                label,
+                n(r["n"]),
+                n(r["x"]),
+                f"{p(r['share'])} ({p(r['lower'])} – {p(r['upper'])})",
+                rd,
+                rr,
                 oddsr,
             ]
         )
     return rows
 
 
-def test_rows(tests: pd.DataFrame, lab: Callable, variables: dict[str, str], language: str) -> list[list[str]]:
-    return [
-        [
-            variables.get(r.variable, r.variable),
-            lab(r.table_id, r.reference),
-            fmt_number(r.chi_square, language, 1),
-            fmt_number(r.df, language, 0),
-            fmt_p(r.p_value, language),
-        ]
-        for r in tests.itertuples()
-    ]
+def spread_rows(tests: pd.DataFrame, lab: Callable, variables: dict[str, str], language: str, _: Gettext):
+    rows = []
+    for r in tests.to_dict("records"):
+        name = variables.get(r["variable"], r["variable"])
+        if r["censored_included"]:
+            name += " (" + _("open cases included: sensitivity") + ")"
+        rows.append(
+            [
+                name,
+                lab(r["table_id"], r["reference"]),
+                fmt_number(r["n"], language, 0),
+                fmt_pct(r["pooled_share"], language),
+                f"{fmt_pct(r['share_min'], language)} – {fmt_pct(r['share_max'], language)}",
+                fmt_number(r["range_points"], language, 1),
+                fmt_number(r["cramers_v"], language, 3),
+            ]
+        )
+    return rows
+
+
+def censoring_item(tests: pd.DataFrame, language: str) -> dict | None:
+    """The pooled share of the end-reason table without and with the open cases."""
+    t = tests[tests["variable"] == "end_reason"]
+    if len(t) < 2:
+        return None
+    ended, with_open = t[~t["censored_included"]].iloc[0], t[t["censored_included"]].iloc[0]
+    return {
+        "ended": fmt_pct(ended["pooled_share"], language),
+        "ended_n": fmt_number(ended["n"], language, 0),
+        "all": fmt_pct(with_open["pooled_share"], language),
+        "all_n": fmt_number(with_open["n"], language, 0),
+    }
 
 
 def diagnosis_rows(dist: pd.DataFrame, lab: Callable, language: str) -> list[list[str]]:
@@ -281,15 +497,19 @@ def context(
     described = event_descriptions(events, language)
     trend, diagnostics, scan = frames["trend"], frames["diagnostics"], frames["scan"]
     series = [sid for sid in settings["series"] if sid in set(trend["series"])]
+    dist = frames["diagnosis_meetings"]
+    period = str(dist["period"].iloc[0]) if "period" in dist and len(dist) else ""
+    years = [int(y) for y in re.findall(r"\d{4}", period)]
     return {
         "title": section_title(trend["year"], _),
         "conf": confidence_text(settings["confidence"], language),
         "method": method_name(settings["interval_method"]),
         "lags": settings["hac_maxlags"],
         "min_segment": settings["min_segment"],
-        "breakpoint_events": ", ".join(f"`{e}`" for e in settings["breakpoints"]),
+        "replicates": fmt_number(settings["bootstrap_replicates"], language, 0),
         "n_obs": int(diagnostics["n_obs"].iloc[0]),
         "n_params": int(diagnostics["n_params"].min()),
+        "df_resid": int(diagnostics.loc[diagnostics["family"] == "quasi_poisson", "df_resid"].iloc[0]),
         "series_names": [names[sid] for sid in series],
         "base_year": settings["index_base_year"],
         "sassam_ratio": "sassam" in series and "sassam_per_100_meetings" in trend.columns,
@@ -297,13 +517,22 @@ def context(
         "breaks": break_rows(frames["breaks"], described),
         "events": event_items(frames["events_marked"], described),
         "models": [{"name": names[sid], "rows": effect_rows(frames["effects"], sid, language, _)} for sid in series],
+        "exactly_fitted": bool(frames["effects"]["exactly_fitted"].any()),
         "diagnostics": diagnostic_rows(diagnostics, names, language, _),
         "ljung_box_lag": int(diagnostics["ljung_box_lag"].iloc[0]),
+        "comparison": comparison_rows(frames["model_comparison"], names, language, _),
+        "statements": comparison_statements(frames["model_comparison"], names, language),
         "candidates": int(scan.groupby("series").size().iloc[0]),
-        "scan": scan_rows(scan, names, language),
-        "groups": group_rows(frames["shares"], frames["odds_ratios"], lab, variables, language),
-        "tests": test_rows(frames["group_tests"], lab, variables, language),
-        "diagnosis": diagnosis_rows(frames["diagnosis_meetings"], lab, language),
+        "scan": scan_rows(scan, names, language, _),
+        "scan_summary": scan_summary(scan, names, language),
+        "shifts": shift_rows(frames["break_shift"], names, language, _),
+        "counterfactuals": counterfactual_items(frames["fitted"], names, language),
+        "groups": group_rows(frames["shares"], frames["odds_ratios"], lab, variables, language, _),
+        "spread": spread_rows(frames["group_tests"], lab, variables, language, _),
+        "censoring": censoring_item(frames["group_tests"], language),
+        "censored_groups": ", ".join(lab(settings["end_reason_table"], g) for g in settings["censored_groups"]),
+        "diagnosis": diagnosis_rows(dist, lab, language),
+        "diagnosis_period": period_text(years) if years else "",
         "captions": captions(settings, language, _),
         "figures": figures,
     }

@@ -17,6 +17,7 @@ from analysis.report.meetings import (
     Gettext,
     captions,
     code_labels,
+    confidence_text,
     half_year_years,
     section_title,
     series_names,
@@ -31,20 +32,31 @@ def figure_labels(
     """{figure key: labels} for :mod:`figures.meetings` (titles, axes, legends, groups)."""
     lab = code_labels(codebook, language)
     names = series_names(settings, codebook, language, _)
+    conf = confidence_text(settings["confidence"], language)
     shares, fitted = frames["shares"], frames["fitted"]
     groups = {f"variable:{v}": name for v, name in variable_names(_).items()}
     groups |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in shares.itertuples()}
     groups |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in frames["odds_ratios"].itertuples()}
     share_labels = groups | {
         "title": _("Share of sick-leave cases with at least one meeting"),
-        "xlabel": _("Share with at least one meeting"),
+        "xlabel": _("Share with at least one meeting (%)"),
+        "share": _("share with %(conf)s interval") % {"conf": conf},
+        "censored": _("not ended (censored): sensitivity only"),
     }
     series = {
         **names,
         "title": section_title(half_year_years(fitted["label"]), _),
-        "observed": _("observed"),
+        "ylabel": _("count per half-year"),
+        "xlabel": _("Half-year"),
+        "observed": _("observed (printed)"),
         "fitted": _("fitted (quasi-Poisson)"),
+        "fitted_band": _("%(conf)s interval of the fitted mean") % {"conf": conf},
         "counterfactual": _("without the interruptions"),
+        "counterfactual_band": _("%(conf)s prediction interval without the interruptions") % {"conf": conf},
+        "extrapolation": _("outside the observed range (extrapolation)"),
+        "max_observed": _("highest observed half-year"),
+        "breakpoint": _("breakpoint (documented event)"),
+        "event": _("event (numbered, see the list)"),
     }
     series |= {f"event:{e.id}": str(int(e.number)) for e in frames["events_marked"].itertuples()}
     return {
@@ -53,15 +65,19 @@ def figure_labels(
         "groups": share_labels,
         "odds_ratios": groups
         | {
-            "title": _("Odds ratio"),
-            "xlabel": _("Odds ratio of having a meeting (log scale)"),
+            "title": _("Risk ratios and odds ratios of having a meeting"),
+            "xlabel": _("Ratio against the reference group (log scale)"),
             "reference": _("reference"),
+            "risk_ratio": _("risk ratio with %(conf)s interval") % {"conf": conf},
+            "odds_ratio": _("odds ratio (for comparison)"),
         },
         "scan": {
             **names,
-            "title": _("Breakpoint scan"),
-            "xlabel": _("Half-year"),
-            "ylabel": _("Deviance / best"),
+            "title": _("Breakpoint scan: one break at each half-year"),
+            "xlabel": _("Half-year of the break"),
+            "ylabel": _("F statistic (break vs no break)"),
+            "f_stat": _("F statistic of a break at this half-year"),
+            "threshold": _("5 % threshold adjusted for the search (bootstrap)"),
             "documented": _("documented breakpoint"),
         },
     }
