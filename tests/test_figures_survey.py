@@ -69,11 +69,36 @@ def test_dotplot_intervals_match_estimates():
     est = pd.DataFrame(
         {"row": ["A", "B"], "table_id": ["t1", "t1"], "share": [0.5, 0.25], "lower": [0.4, 0.2], "upper": [0.6, 0.35]}
     )
-    fig = agree_dotplot(est, {"A": "A", "B": "B", "t1": "Table 1", "title": "T", "xlabel": "x"}, "c", "en")
+    labels = {"A": "A", "B": "B", "t1": "Table 1", "title": "T", "xlabel": "x", "ylabel": "y"}
+    labels |= {"interval": "95 % interval", "range": "range over N"}
+    fig = agree_dotplot(est, labels, "c", "en")
     line = fig.axes[0].lines[0]
     assert list(line.get_xdata()) == [50.0, 25.0]
     segments = fig.axes[0].collections[0].get_segments()
     assert [tuple(s[:, 0]) for s in segments] == [(40.0, 60.0), (20.0, 35.0)]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Table 1", "95 % interval"]  # no range columns: no range line, no legend entry
+
+
+def test_dotplot_draws_and_explains_the_range_over_every_feasible_n():
+    est = pd.DataFrame(
+        {
+            "row": ["A"],
+            "table_id": ["t1"],
+            "share": [0.5],
+            "lower": [0.45],
+            "upper": [0.55],
+            "lower_range": [0.3],
+            "upper_range": [0.7],
+        }
+    )
+    labels = {"A": "A", "t1": "Table 1", "title": "T", "xlabel": "x", "ylabel": "y"}
+    labels |= {"interval": "95 % interval", "range": "range over N"}
+    fig = agree_dotplot(est, labels, "c", "en")
+    ranges = fig.axes[0].collections[0].get_segments()  # drawn first, behind the interval
+    assert [tuple(s[:, 0]) for s in ranges] == [(30.0, 70.0)]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Table 1", "95 % interval", "range over N"]
 
 
 def test_share_bars_widths():

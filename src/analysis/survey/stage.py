@@ -45,10 +45,10 @@ def run(input, output, params, log=None) -> None:
                 "agency x response tables or answer tables",
                 "not a survey table:",
             )
-        notes = results.tests.drop_duplicates("table_id") if not results.tests.empty else pd.DataFrame()
-        for t in notes.itertuples():
+        notes = results.tests.drop_duplicates(["table_id", "denominator"]) if not results.tests.empty else None
+        for t in notes.itertuples() if notes is not None else ():
             if t.warning:
-                record.info(f"warning: {t.table_id}: {t.warning}")
+                record.info(f"warning: {t.table_id} at the {t.denominator} feasible N: {t.warning}")
         meta = {"settings": settings, "source_tables": list(input.tables)}
         write_results({name: meaningful(getattr(results, name)) for name in TABLES}, output, meta, record)
 
