@@ -187,6 +187,13 @@ def test_stage_pairwise_intervals_and_flags_agree(results):
     pw = pd.read_parquet(results.pairwise)
     excludes = (pw["diff_lower"] > 0) | (pw["diff_upper"] < 0)
     assert (excludes == pw["significant"]).all()
+    # The Bonferroni p-values printed beside the verdict say the same (up to the rounding
+    # of the written p to three significant digits).
+    clear = (pw["p_adjusted"] - 0.05).abs() > 1e-3
+    assert ((pw["p_adjusted"] < 0.05) == pw["significant"])[clear].all()
+    none = pw["verdict"] == "no_joint_table"
+    clear = (pw["p_min_adjusted"] - 0.05).abs() > 1e-3
+    assert ((pw["p_min_adjusted"] >= 0.05) == none)[clear].all()
     assert set(pw["coding"]) == {"positive", "negative"} and set(pw["denominator"]) == {"smallest", "largest"}
     # Pensionsmyndigheten in Tabell 3: N = 139 at the smallest, 539 at the largest feasible N.
     pm = pw[(pw["table_id"] == "tabell_3") & (pw["group_b"] == "Pensionsmyndigheten")]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.i18n import fmt_number, fmt_p, fmt_pct
+from analysis.core.numbers import parse_number
 from analysis.core.stage import stage_run
 from analysis.core.store import read_meta, write_text
 from analysis.report.render import catalog_path, render, translations
@@ -279,9 +280,15 @@ class SurveySection:
         wide = frame.pivot(index=row_dim, columns=col_dim, values="printed").loc[rows, cols]
         return {
             "header": ["", *[self.label(tid, c) for c in cols]],
-            "rows": [[self.label(tid, r), *wide.loc[r].tolist()] for r in rows],
+            "rows": [[self.label(tid, r), *[self.printed_pct(v) for v in wide.loc[r]]] for r in rows],
             "numeric": list(range(1, len(cols) + 1)),
         }
+
+    def printed_pct(self, text: str) -> str:
+        """A printed percentage with its printed decimals, in the report language's number
+        format (one format per table: the printed "44,5 %" reads "44.5%" in English)."""
+        p = parse_number(text)
+        return fmt_pct(p.value / 100, self.language, p.decimals)
 
     def fact(self, fact_id: str) -> tuple[float, str]:
         """A fact's value and its description in the report language."""
@@ -431,7 +438,7 @@ class SurveySection:
                     f"{self.label(tid, r.group_a)} – {self.label(tid, r.group_b)}",
                     self.n(100 * r.difference, 1),
                     f"{self.n(100 * r.diff_lower, 1)} – {self.n(100 * r.diff_upper, 1)}",
-                    f"{fmt_p(r.p_min, self.language)} – {fmt_p(r.p_value, self.language)}",
+                    f"{fmt_p(r.p_min_adjusted, self.language)} – {fmt_p(r.p_adjusted, self.language)}",
                     verdict_name(r.verdict, _),
                     _("yes") if r.verdict_changes else _("no"),
                     alt or "–",
@@ -501,7 +508,7 @@ class SurveySection:
             [
                 self.label(tid, r.answer),
                 self.n(r.count),
-                r.printed_percent,
+                self.printed_pct(r.printed_percent),
                 _interval(r.share, r.lower, r.upper, self.language),
             ]
             for r in a.itertuples()

@@ -417,6 +417,7 @@ def _pairwise(tid, recovered, scenarios, chosen_how, codings, middle, conf) -> p
                         "p_min": b["p_min"][k],
                         "p_independent": b["p_independent"][k],
                         "p_adjusted": min(1.0, len(pairs) * b["p_max"][k]),
+                        "p_min_adjusted": min(1.0, len(pairs) * b["p_min"][k]),
                         "comparisons": len(pairs),
                         "verdict": str(b["verdict"][k]),
                         "significant": bool(b["verdict"][k] == VERDICTS[0]),
