@@ -334,7 +334,21 @@ def test_report_links_figures_with_the_shared_captions(english, processed, setti
 
 def test_report_swedish_has_no_english_sentence(swedish):
     assert swedish.startswith("# Riksrevisionen: enkäten till servicehandläggare (2022)")
-    for english_word in ("Recovered", "Shares with", "Warning", "Pairwise", "respondents", "Figure:", " vs "):
+    for english_word in (
+        "Recovered",
+        "Shares with",
+        "Warning",
+        "Pairwise",
+        "respondents",
+        "Figure:",
+        " vs ",
+        "joint",
+        "feasible",
+        "Verdict",
+        "Methods",
+        "middle categories",
+        "(used)",
+    ):
         assert english_word not in swedish
     lo, hi = wilson(28, 45)
     sv = f"{100 * 28 / 45:.1f}\u00a0% ({100 * lo:.1f}\u00a0%–{100 * hi:.1f}\u00a0%)".replace(".", ",")
@@ -450,9 +464,14 @@ def test_figures_swedish_labels_and_shared_captions(processed, results, settings
     assert t8.axes[0].get_ylabel() == "Bedömd myndighet" and t8.axes[1].get_ylabel() == "Svarande (använt N)"
     assert [t.get_text() for t in t8.axes[0].get_yticklabels()][-1] == "Migrationsverket"  # as printed
     assert figs["tabell_4"].axes[0].get_xlabel() == "Andel av alla 539 svarande (%)"
+    dot_rows = [t.get_text() for t in figs["dotplot"].axes[0].get_yticklabels()]
+    assert dot_rows[-1] == "Statens servicecenter"  # rated in Tabell 8 only, labelled from it
     assert figs["dotplot"].axes[0].get_xlabel() == "Positiv andel (%)"
     legend = [t.get_text() for t in figs["dotplot"].axes[0].get_legend().get_texts()]
-    assert legend[-2:] == ["95 % Wilson-intervall vid använt N", "Intervallens omfång över alla möjliga N"]
+    assert [" ".join(t.split()) for t in legend[-2:]] == [
+        "95 % Wilson-intervall vid använt N",
+        "Intervallens omfång över alla möjliga N",
+    ]
     for fig in figs.values():  # every axis labelled, no internal id anywhere a reader looks
         ax = fig.axes[0]
         assert ax.get_xlabel() and ax.get_ylabel()

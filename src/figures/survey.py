@@ -149,7 +149,7 @@ def agree_dotplot(estimates: pd.DataFrame, labels: dict, caption_text: str, lang
         ax.spines[side].set_visible(False)
     ax.legend(
         [h for h, _ in handles],
-        [t for _, t in handles],
+        ["\n".join(textwrap.wrap(t, 30)) for _, t in handles],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.15),
         ncols=min(len(handles), 4),

@@ -52,7 +52,8 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
         out[tid] = likert_diverging(shares, directions, n, labels, captions[tid], language)
     pos = estimates[(estimates["score"] == 0) & (estimates["direction"] == "positive")] if likert else estimates[:0]
     if not pos.empty:
-        labels = {r: lab(likert[0], r) for r in pos["row"]}
+        # Each agency labelled by a table that has it (SSC is rated in Tabell 8 only).
+        labels = {r.row: lab(r.table_id, r.row) for r in pos.drop_duplicates("row").itertuples()}
         labels |= {t: sidecars[t]["number"] for t in likert}
         labels |= {
             "title": _("Positive share by agency and question"),
