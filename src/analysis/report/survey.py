@@ -415,6 +415,14 @@ class SurveySection:
         changes = bool(len(tests) and tests["conclusion_changes"].any())
         return rows, small, changes
 
+    def delta(self, o) -> str:
+        """Cliff's delta with its interval; marked where its significance changes within
+        the feasible denominators."""
+        if o["delta_lower"] != o["delta_lower"]:
+            return self.n(o["delta"], 2)
+        text = f"{self.n(o['delta'], 2)} ({self.n(o['delta_lower'], 2)} – {self.n(o['delta_upper'], 2)})"
+        return text + " " + self._("(changes within the feasible N)") if o["conclusion_changes"] else text
+
     def pairwise(self, tid: str) -> dict:
         """Every pair: the paired difference of the positive share (primary coding, N used)
         with the interval valid for every joint table, the verdict, whether it changes
@@ -442,9 +450,7 @@ class SurveySection:
                     verdict_name(r.verdict, _),
                     _("yes") if r.verdict_changes else _("no"),
                     alt or "–",
-                    f"{self.n(o['delta'], 2)} ({self.n(o['delta_lower'], 2)} – {self.n(o['delta_upper'], 2)})"
-                    if o["delta_lower"] == o["delta_lower"]
-                    else self.n(o["delta"], 2),
+                    self.delta(o),
                 ]
             )
         counts = main["verdict"].value_counts()
@@ -570,7 +576,7 @@ def section_context(results, tables, sidecars, codebook, facts, settings, figure
         "alpha": fmt_number(100 * (1 - settings["confidence"]), language, 0) + " %",
         "interval_method": method_name(settings["interval_method"], _),
         "coding_headers": [coding_name(c, _) for c in settings["middle_codings"]],
-        "middle": ", ".join(f"“{c}”" for c in s.middle_labels()),
+        "middle": ", ".join((f"”{c}”" if language == "sv" else f"“{c}”") for c in s.middle_labels()),
         "likert": likert,
         "methods": methods(_),
         "intersections": s.intersections(),
