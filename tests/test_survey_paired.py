@@ -15,7 +15,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.survey.analysis import _intervals, pick_n, positive_mask
-from analysis.survey.methods import VERDICTS, brunner_munzel_grouped, paired_share_bounds
+from analysis.survey.methods import VERDICTS, brunner_munzel_grouped, mcnemar_bounds, paired_share_bounds
 from analysis.survey.shared import natural_key
 
 
@@ -61,6 +61,39 @@ def test_statistic_bounds_contain_every_joint_tables_statistic_and_mcnemar_order
     assert min(zs) == pytest.approx(b["z_min"][0]) and max(zs) == pytest.approx(b["z_max"][0])
     assert int(np.argmax(zs)) == int(np.argmax(chi)) and int(np.argmin(zs)) == int(np.argmin(chi))
     assert b["p_max"][0] == pytest.approx(2 * stats.norm.sf(b["z_min"][0]))
+
+
+@pytest.mark.parametrize("n", [1, 3, 8, 13])
+def test_mcnemar_bounds_equal_statsmodels_over_every_joint_table(n):
+    for x_a, x_b in itertools.product(range(n + 1), repeat=2):
+        chi = []
+        for n11, n10, n01, n00 in joint_tables(x_a, x_b, n):
+            if n10 + n01 == 0:
+                chi.append(0.0)  # no discordant pair: no evidence of a difference
+                continue
+            res = mcnemar([[n11, n10], [n01, n00]], exact=False, correction=False)
+            chi.append(float(res.statistic))
+        b = mcnemar_bounds([x_a], [x_b], [n])
+        assert b["statistic_min"][0] == pytest.approx(min(chi))
+        assert b["statistic_max"][0] == pytest.approx(max(chi))
+        assert b["p_max"][0] == pytest.approx(stats.chi2.sf(min(chi), 1))
+
+
+def test_outer_interval_covers_under_strong_dependence_simulation():
+    # Known truth: 300 respondents, P(A positive) = 0.6, P(B positive) = 0.5, and the
+    # joint table at the negative Fréchet bound (pi_11 = 0.1), where the paired variance
+    # is largest. The outer interval (largest variance over every joint table) must hold
+    # its 95 % coverage; the independent-samples interval is too narrow here.
+    rng = np.random.default_rng(1947)
+    n, reps = 300, 4000
+    cells = rng.multinomial(n, [0.1, 0.5, 0.4, 0.0], size=reps)  # n11, n10, n01, n00
+    x_a, x_b = cells[:, 0] + cells[:, 1], cells[:, 0] + cells[:, 2]
+    b = paired_share_bounds(x_a, np.full(reps, n), x_b, np.full(reps, n))
+    outer = np.mean((b["lower_outer"] <= 0.1) & (b["upper_outer"] >= 0.1))
+    z = stats.norm.isf(0.025)
+    ind = np.mean(np.abs(b["difference"] - 0.1) <= z * b["se_independent"])
+    assert outer >= 0.94  # nominal 0.95, Monte Carlo error about 0.0035
+    assert ind < 0.9  # about 0.85: treating the rows as independent understates the variance
 
 
 def test_unequal_denominators_by_hand():

@@ -210,7 +210,11 @@ def methods(_) -> list[list[str]]:
                 "A paired test needs the microdata (the joint answers); the normal approximation is rough for "
                 "shares near either end of the scale and with few discordant answers; Bonferroni is conservative."
             ),
-            _("Fréchet (1951), Ann. Univ. Lyon A 14, 53–77; Agresti (2013), Categorical Data Analysis, 3rd ed., 11.1."),
+            _(
+                "Fréchet (1951), Ann. Univ. Lyon A 14, 53–77; McNemar (1947), Psychometrika 12, 153–157 (the range "
+                "of McNemar's statistic is in the result table); Agresti (2013), Categorical Data Analysis, 3rd ed., "
+                "11.1."
+            ),
         ],
         [
             _("Chi-square test of homogeneity and mean-score test"),

@@ -22,6 +22,7 @@ from analysis.survey.methods import (
     compact_ranges,
     counts_for,
     homogeneity_table,
+    mcnemar_bounds,
     paired_share_bounds,
     recover_row,
 )
@@ -392,6 +393,9 @@ def _pairwise(tid, recovered, scenarios, chosen_how, codings, middle, conf) -> p
             x = np.array([np.array(r.counts[k])[m].sum() for r, k, m in zip(recovered, n, masks, strict=True)])
             ia, ib = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
             b = paired_share_bounds(x[ia], n[ia], x[ib], n[ib], conf, comparisons=len(pairs))
+            # McNemar's statistic needs one N for both rows (the same respondents).
+            same = n[ia] == n[ib]
+            mc = mcnemar_bounds(x[ia], x[ib], np.where(same, n[ia], np.maximum(n[ia], n[ib])))
             for k, (i, j) in enumerate(pairs):
                 rows.append(
                     {
@@ -418,6 +422,8 @@ def _pairwise(tid, recovered, scenarios, chosen_how, codings, middle, conf) -> p
                         "p_independent": b["p_independent"][k],
                         "p_adjusted": min(1.0, len(pairs) * b["p_max"][k]),
                         "p_min_adjusted": min(1.0, len(pairs) * b["p_min"][k]),
+                        "mcnemar_min": mc["statistic_min"][k] if same[k] else np.nan,
+                        "mcnemar_max": mc["statistic_max"][k] if same[k] else np.nan,
                         "comparisons": len(pairs),
                         "verdict": str(b["verdict"][k]),
                         "significant": bool(b["verdict"][k] == VERDICTS[0]),

@@ -375,6 +375,44 @@ def paired_share_bounds(x_a, n_a, x_b, n_b, confidence: float = 0.95, comparison
     }
 
 
+def mcnemar_bounds(x_a, x_b, n) -> dict[str, np.ndarray]:
+    """Range of McNemar's statistic over every joint 2 x 2 table with the given margins.
+
+    With ``n`` respondents answering both items, ``x_a`` positive on A and ``x_b`` on B,
+    the discordant counts satisfy ``n_10 - n_01 = x_a - x_b`` and ``n_10 + n_01 = x_a +
+    x_b - 2 n_11`` with ``max(0, x_a + x_b - n) <= n_11 <= min(x_a, x_b)`` (Fréchet).
+    ``X^2 = (n_10 - n_01)^2 / (n_10 + n_01)`` (no continuity correction) is therefore
+    largest with the fewest discordant pairs, ``|x_a - x_b|``, and smallest with the most,
+    ``min(x_a + x_b, 2n - x_a - x_b)``. Only defined when both rows have the same N.
+
+    Returns
+    -------
+    dict of arrays
+        ``statistic_min, statistic_max, p_min, p_max`` (chi-square, 1 df; a statistic of
+        0 where ``x_a = x_b``).
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika 12, 153-157.
+    """
+    x_a, x_b, n = (np.asarray(v, dtype=float) for v in (x_a, x_b, n))
+    if np.any((x_a < 0) | (x_a > n) | (x_b < 0) | (x_b > n)):
+        raise ValueError("counts must lie between 0 and n")
+    d2 = (x_a - x_b) ** 2
+    fewest = np.abs(x_a - x_b)
+    most = np.minimum(x_a + x_b, 2 * n - x_a - x_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat_max = np.where(d2 == 0, 0.0, d2 / fewest)
+        stat_min = np.where(d2 == 0, 0.0, d2 / most)
+    return {
+        "statistic_min": stat_min,
+        "statistic_max": stat_max,
+        "p_min": stats.chi2.sf(stat_max, 1),
+        "p_max": stats.chi2.sf(stat_min, 1),
+    }
+
+
 def brunner_munzel_grouped(counts_a, counts_b, confidence: float = 0.95) -> dict[str, float]:
     """Probability of superiority of ordered categories with the Brunner-Munzel interval.
 

@@ -66,6 +66,7 @@ DECIMALS = {
     "ps": 4,
     "delta": 4,
     "statistic": 3,
+    "mcnemar": 3,
     "cramers_v": 3,
     "min_expected": 2,
     "df": 1,
