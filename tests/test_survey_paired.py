@@ -15,7 +15,14 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.survey.analysis import _intervals, pick_n, positive_mask
-from analysis.survey.methods import VERDICTS, brunner_munzel_grouped, mcnemar_bounds, paired_share_bounds
+from analysis.survey.methods import (
+    VERDICTS,
+    brunner_munzel_grouped,
+    homogeneity_statistics,
+    mcnemar_bounds,
+    mean_score_test,
+    paired_share_bounds,
+)
 from analysis.survey.shared import natural_key
 
 
@@ -208,3 +215,14 @@ def test_pick_n_and_middle_coding():
 
 def test_natural_sort():
     assert sorted(["tabell_10", "tabell_9", "tabell_3"], key=natural_key) == ["tabell_3", "tabell_9", "tabell_10"]
+
+
+def test_batched_homogeneity_statistics_equal_scipy_and_the_mean_score_test():
+    rng = np.random.default_rng(7)
+    stack = rng.integers(0, 60, size=(25, 5, 4))
+    stack[3, :, 2] = 0  # a category nobody chose in one table
+    chi2, q = homogeneity_statistics(stack)
+    for k, table in enumerate(stack):
+        kept = table[:, table.sum(axis=0) > 0]
+        assert chi2[k] == pytest.approx(stats.chi2_contingency(kept, correction=False)[0])
+        assert q[k] == pytest.approx(mean_score_test(kept)[0])

@@ -179,8 +179,12 @@ def test_stage_evaluates_every_test_at_the_smallest_and_largest_n(results):
     # The p-value moves over more than an order of magnitude inside the feasible range.
     assert t7.loc["smallest", "p_value"] / t7.loc["largest", "p_value"] > 10
     assert t7.loc["largest", "chosen"] and not t7.loc["smallest", "chosen"]
-    conclusion = (t7["p_value"] < 0.05).nunique() > 1
-    assert (t7["conclusion_changes"] == conclusion).all()
+    # The searched range contains both corners; the flag says whether 5 % lies inside it.
+    for row in t7.itertuples():
+        assert row.statistic_min <= row.statistic <= row.statistic_max
+        assert row.p_value_min <= row.p_value <= row.p_value_max
+        assert row.conclusion_changes == ((row.p_value_min < 0.05) != (row.p_value_max < 0.05))
+    assert (t7["choices_searched"] == 2000 + 2).all()
 
 
 def test_stage_pairwise_intervals_and_flags_agree(results):
@@ -311,6 +315,7 @@ def test_report_english_rows_by_hand(english):
     assert "expected counts are below 5 at the smallest feasible N" in english
     assert "the same respondents, so a comparison between agencies is a paired comparison" in english
     assert "## Methods, assumptions and limits" in english
+    assert "Chi-square (homogeneity): p from < 0.001 to 0.011 over 2,002 choices of N" in english  # Tabell 7
     # Readable table numbers, not internal ids.
     assert "| Swedish Pensions Agency | Tabell 3, Tabell 6, Tabell 7, Tabell 9 | 1 | 539 |" in english
     assert "tabell_" not in english.replace(".png", "").split("figures/")[0]

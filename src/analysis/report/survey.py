@@ -385,9 +385,10 @@ class SurveySection:
             out.append(f"{coding_name(coding, self._)}: {text}")
         return out
 
-    def tests(self, tid: str) -> tuple[list[list[str]], dict | None, bool]:
+    def tests(self, tid: str) -> tuple[list[list[str]], dict | None, bool, list[dict]]:
         """The tests under every denominator scenario, the note on small expected counts,
-        and whether significance changes within the feasible range."""
+        whether significance changes within the feasible range, and each test's p-value
+        range over the searched choices of N."""
         _ = self._
         names = {
             "chi_square_homogeneity": _("Chi-square (homogeneity)"),
@@ -417,7 +418,16 @@ class SurveySection:
                 "smallest": self.n(w["min_expected"], 2),
             }
         changes = bool(len(tests) and tests["conclusion_changes"].any())
-        return rows, small, changes
+        ranges = [
+            {
+                "test": names.get(t.test, t.test),
+                "low": fmt_p(t.p_value_min, self.language),
+                "high": fmt_p(t.p_value_max, self.language),
+                "choices": self.n(t.choices_searched),
+            }
+            for t in tests.drop_duplicates("test").itertuples()
+        ]
+        return rows, small, changes, ranges
 
     def delta(self, o) -> str:
         """Cliff's delta with its interval; marked where its significance changes within
@@ -469,7 +479,7 @@ class SurveySection:
         }
 
     def likert_table(self, tid: str) -> dict:
-        tests, small, changes = self.tests(tid)
+        tests, small, changes, ranges = self.tests(tid)
         return {
             "id": tid,
             "title": table_title(self.sidecars[tid], self.language),
@@ -479,6 +489,7 @@ class SurveySection:
             "positive": self.positive_categories(tid),
             "tests": tests,
             "tests_change": changes,
+            "test_ranges": ranges,
             "small_expected": small,
             "pairwise": self.pairwise(tid) if tests else None,
         }
