@@ -4,6 +4,7 @@ temporary folder. Values are checked against hand calculations."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -203,6 +204,45 @@ def test_stage_pairwise_intervals_and_flags_agree(results):
     pm = pw[(pw["table_id"] == "tabell_3") & (pw["group_b"] == "Pensionsmyndigheten")]
     assert set(pm.loc[pm["denominator"] == "smallest", "n_b"]) == {139}
     assert set(pm.loc[pm["chosen"], "n_b"]) == {539}
+
+
+def expand_ranges(text: str) -> list[int]:
+    """``"146, 191, 236-238"`` -> every N listed."""
+    out = []
+    for part in text.split(", "):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def test_stage_pairwise_verdict_over_every_combination_of_feasible_n(results):
+    from analysis.survey.methods import paired_share_bounds
+
+    pw = pd.read_parquet(results.pairwise)
+    den = pd.read_parquet(results.denominators)
+    den = den[(den["table_id"] == "tabell_3") & (den["rule"] == "half_up")].set_index("row")
+    printed = {"Skatteverket": (44.5, 46.6), "Försäkringskassan": (57.7, 36.4)}  # clear + partly clear
+    # For N < 1000 each one-decimal percent pins its count: the integer nearest p N / 100.
+    rows = {
+        agency: [(n, sum(round(p * n / 100) for p in shares)) for n in expand_ranges(den.loc[agency, "feasible"])]
+        for agency, shares in printed.items()
+    }
+    verdicts, lowers, uppers = set(), [], []
+    for (n_a, x_a), (n_b, x_b) in itertools.product(rows["Skatteverket"], rows["Försäkringskassan"]):
+        b = paired_share_bounds([x_a], [n_a], [x_b], [n_b], 0.95, comparisons=10)
+        verdicts.add(b["verdict"][0])
+        lowers.append(b["lower_outer"][0])
+        uppers.append(b["upper_outer"][0])
+    row = pw[
+        (pw["table_id"] == "tabell_3")
+        & (pw["group_a"] == "Skatteverket")
+        & (pw["group_b"] == "Försäkringskassan")
+        & (pw["coding"] == "positive")
+        & pw["chosen"]
+    ].iloc[0]
+    assert row["n_choices"] == len(rows["Skatteverket"]) * len(rows["Försäkringskassan"]) == 38 * 36
+    assert row["verdict_changes"] == (len(verdicts) > 1)
+    assert (row["diff_lower_range"], row["diff_upper_range"]) == pytest.approx((min(lowers), max(uppers)), abs=5e-5)
 
 
 def test_stage_middle_coding_negative_counts_only_the_top_category(results):

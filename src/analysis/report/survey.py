@@ -461,8 +461,9 @@ class SurveySection:
                     self.n(100 * r.difference, 1),
                     f"{self.n(100 * r.diff_lower, 1)} – {self.n(100 * r.diff_upper, 1)}",
                     f"{fmt_p(r.p_min_adjusted, self.language)} – {fmt_p(r.p_adjusted, self.language)}",
-                    verdict_name(r.verdict, _),
-                    _("yes") if r.verdict_changes else _("no"),
+                    verdict_name(r.verdict, _)
+                    + (" " + _("(changes within the feasible N)") if r.verdict_changes else ""),
+                    f"{self.n(100 * r.diff_lower_range, 1)} – {self.n(100 * r.diff_upper_range, 1)}",
                     alt or "–",
                     self.delta(o),
                 ]

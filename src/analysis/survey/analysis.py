@@ -409,12 +409,37 @@ def _tests(tid, recovered, scenarios, chosen_how, alpha, draws: int, seed: int) 
     return out
 
 
+def _over_every_n(recovered, masks, pairs, conf) -> dict[tuple[int, int], dict]:
+    """For each pair, the paired bounds at every combination of the two rows' feasible N:
+    the verdicts that occur and the envelope of the outer intervals."""
+    out = {}
+    positives = [
+        (np.array(r.feasible), np.array([np.array(r.counts[k])[m].sum() for k in r.feasible]))
+        for r, m in zip(recovered, masks, strict=True)
+    ]
+    for i, j in pairs:
+        (n_a, x_a), (n_b, x_b) = positives[i], positives[j]
+        ga, gb = np.meshgrid(np.arange(len(n_a)), np.arange(len(n_b)), indexing="ij")
+        ga, gb = ga.ravel(), gb.ravel()
+        b = paired_share_bounds(x_a[ga], n_a[ga], x_b[gb], n_b[gb], conf, comparisons=len(pairs))
+        out[(i, j)] = {
+            "verdicts": set(b["verdict"].tolist()),
+            "lower": float(b["lower_outer"].min()),
+            "upper": float(b["upper_outer"].max()),
+            "choices": len(ga),
+        }
+    return out
+
+
 def _pairwise(tid, recovered, scenarios, chosen_how, codings, middle, conf) -> pd.DataFrame:
-    """Every pair of agencies: bounds on the paired difference of the positive share."""
+    """Every pair of agencies: bounds on the paired difference of the positive share, at
+    each scenario; whether the verdict changes at any combination of the two rows'
+    feasible N, and the envelope of the outer intervals over all of them."""
     pairs = list(itertools.combinations(range(len(recovered)), 2))
     rows = []
     for coding in codings:
         masks = [positive_mask(r.categories, r.directions, coding, middle) for r in recovered]
+        every_n = _over_every_n(recovered, masks, pairs, conf)
         for scenario in scenarios:
             n = np.array([pick_n(r.feasible, scenario) for r in recovered])
             x = np.array([np.array(r.counts[k])[m].sum() for r, k, m in zip(recovered, n, masks, strict=True)])
@@ -454,11 +479,14 @@ def _pairwise(tid, recovered, scenarios, chosen_how, codings, middle, conf) -> p
                         "comparisons": len(pairs),
                         "verdict": str(b["verdict"][k]),
                         "significant": bool(b["verdict"][k] == VERDICTS[0]),
+                        "diff_lower_range": every_n[(i, j)]["lower"],
+                        "diff_upper_range": every_n[(i, j)]["upper"],
+                        "n_choices": every_n[(i, j)]["choices"],
+                        "verdict_changes": len(every_n[(i, j)]["verdicts"]) > 1,
                     }
                 )
     out = pd.DataFrame.from_records(rows)
     key = ["group_a", "group_b"]
-    out["verdict_changes"] = _changes(out, [*key, "coding"], "verdict")
     out["coding_changes"] = _changes(out, [*key, "denominator"], "verdict")
     out.insert(0, "table_id", out.pop("table_id"))
     return out
