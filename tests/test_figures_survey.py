@@ -136,3 +136,17 @@ def test_likert_n_labels_use_the_report_language():
     texts = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert "N ≥ 1\u00a0200" in texts  # Swedish grouping: a no-break space (Babel)
     assert fig.axes[0].xaxis.get_major_formatter()(-50, 0) == "50\u00a0%"  # left of zero: a share, not negative
+
+
+def test_likert_n_labels_show_the_feasible_range_where_it_is_wider():
+    fig = likert_diverging(
+        pd.DataFrame({"x": [60.0, 50.0], "y": [40.0, 50.0]}, index=["A", "B"]),
+        ["positive", "negative"],
+        pd.Series({"A": 539, "B": 45}),
+        {"A": "A", "B": "B", "x": "x", "y": "y", "title": "T", "xlabel": "x", "n_label": "N ="},
+        "c",
+        "sv",
+        pd.DataFrame({"lo": [146, 45], "hi": [1539, 45]}, index=["A", "B"]),
+    )
+    # Swedish digit grouping (no-break space) in the range; no range where only one N fits.
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["N = 539 (146–1\u00a0539)", "N = 45"]

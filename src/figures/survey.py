@@ -27,6 +27,7 @@ def likert_diverging(
     labels: dict,
     caption_text: str,
     language: str,
+    n_range: pd.DataFrame | None = None,
 ) -> Figure:
     """Diverging stacked bars: positive categories right of zero, negative left.
 
@@ -43,6 +44,9 @@ def likert_diverging(
     labels : dict
         Display labels: ``title``, ``xlabel``, ``n_label``, and a label for every row and
         column key.
+    n_range : DataFrame, optional
+        Columns ``lo`` and ``hi`` by row: the smallest and largest feasible N, printed
+        after the N used (``N = 539 (146–539)``) where they differ from it.
     """
     rows = list(shares.index)
     fig, ax = new_figure(width=8.5, height=1.0 + 0.55 * len(rows))
@@ -70,11 +74,18 @@ def likert_diverging(
     title(fig, labels["title"])
     twin = ax.twinx()
     twin.set_ylim(ax.get_ylim())
+
     # A row that no N reproduces (flagged in the denominators table) has no N to show.
-    n_text = [
-        f"{labels['n_label']} {fmt_number(v, language, 0)}" if v == v else labels.get("no_n", "N –")
-        for v in n.reindex(rows).to_numpy()
-    ]
+    def n_text(row, v):
+        if v != v:
+            return labels.get("no_n", "N –")
+        text = f"{labels['n_label']} {fmt_number(v, language, 0)}"
+        if n_range is not None and row in n_range.index and n_range.loc[row, "lo"] != n_range.loc[row, "hi"]:
+            lo, hi = (fmt_number(n_range.loc[row, k], language, 0) for k in ("lo", "hi"))
+            text += f" ({lo}–{hi})"
+        return text
+
+    n_text = [n_text(r, v) for r, v in zip(rows, n.reindex(rows).to_numpy(), strict=True)]
     twin.set_yticks(y, n_text)
     twin.tick_params(length=0)
     if "n_axis" in labels:

@@ -45,11 +45,12 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
             "xlabel": _("Share of respondents (%%), negative answers to the left") % {},
             "ylabel": _("Agency rated"),
             "n_label": "N =",
-            "n_axis": _("Respondents (N used)"),
+            "n_axis": _("Respondents: N used (feasible range)"),
             "no_n": _("no N fits"),
         }
-        n = est.groupby("row")["n"].first()
-        out[tid] = likert_diverging(shares, directions, n, labels, captions[tid], language)
+        first = est.drop_duplicates("row").set_index("row")
+        n_range = first[["n_smallest", "n_largest"]].rename(columns={"n_smallest": "lo", "n_largest": "hi"})
+        out[tid] = likert_diverging(shares, directions, first["n"], labels, captions[tid], language, n_range)
     pos = estimates[(estimates["score"] == 0) & (estimates["direction"] == "positive")] if likert else estimates[:0]
     if not pos.empty:
         # Each agency labelled by a table that has it (SSC is rated in Tabell 8 only).

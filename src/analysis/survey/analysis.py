@@ -47,6 +47,10 @@ class SurveyResults:
     answer_tables: list[str] = field(default_factory=list)
 
 
+class UnknownCategoryError(ValueError):
+    """A configured middle category that no survey table prints."""
+
+
 def fact_value(facts: pd.DataFrame | dict, fact_id: str) -> float:
     """The value of a fact by id (``facts`` a frame or an id -> value dict); a missing id
     is an error naming it."""
@@ -206,7 +210,7 @@ def analyse_survey(
     used = {c for t in likert for c in tables[t][resp].dropna()}
     unknown = sorted(middle - used)
     if unknown:
-        raise KeyError(f"middle category '{unknown[0]}' named in config.yaml survey settings is in no survey table")
+        raise UnknownCategoryError(unknown[0])
     en = dict(zip(zip(codebook["table_id"], codebook["label"], strict=True), codebook["label_en"], strict=True))
     fact_values = dict(zip(facts["id"], facts["value"], strict=True))
 

@@ -16,7 +16,7 @@ from analysis.survey import TABLES
 
 def run(input, output, params, log=None) -> None:
     """Stage: ``input.tables`` (+ ``facts``, ``codebook``) -> every table of :data:`TABLES`."""
-    from analysis.survey.analysis import analyse_survey
+    from analysis.survey.analysis import UnknownCategoryError, analyse_survey
 
     with stage_run("survey", output, log) as record:
         settings = params.settings
@@ -31,6 +31,15 @@ def run(input, output, params, log=None) -> None:
         record.read(input.codebook, codebook)
         try:
             results = analyse_survey(tables, facts, codebook, settings)
+        except UnknownCategoryError as exc:
+            raise InputError(
+                "config.yaml",
+                None,
+                None,
+                str(exc),
+                "a response category as printed in one of the survey tables",
+                "survey: middle_categories: unknown category",
+            ) from None
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc), "fact ids that exist in the source's facts.csv", "survey:"
