@@ -507,10 +507,7 @@ def test_figures_swedish_labels_and_shared_captions(processed, results, settings
     assert "N = 45" in n_labels  # Migrationsverket: 64 - 19, the only feasible N
     assert "N = 482 (130–482)" in n_labels  # SSC: 506 at most, 130 to 482 feasible
     assert t8.axes[0].get_xlabel() == "Andel svarande (%), negativa svar till vänster"
-    assert (
-        t8.axes[0].get_ylabel() == "Bedömd myndighet"
-        and t8.axes[1].get_ylabel() == "Svarande: använt N (möjligt intervall)"
-    )
+    assert t8.axes[0].get_ylabel() == "Bedömd myndighet" and t8.axes[1].get_ylabel() == "Använt N (möjligt intervall)"
     assert [t.get_text() for t in t8.axes[0].get_yticklabels()][-1] == "Migrationsverket"  # as printed
     assert figs["tabell_4"].axes[0].get_xlabel() == "Andel av alla 539 svarande (%)"
     dot_rows = [t.get_text() for t in figs["dotplot"].axes[0].get_yticklabels()]

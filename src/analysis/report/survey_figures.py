@@ -45,7 +45,7 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
             "xlabel": _("Share of respondents (%%), negative answers to the left") % {},
             "ylabel": _("Agency rated"),
             "n_label": "N =",
-            "n_axis": _("Respondents: N used (feasible range)"),
+            "n_axis": _("N used (feasible range)"),
             "no_n": _("no N fits"),
         }
         first = est.drop_duplicates("row").set_index("row")
