@@ -69,11 +69,36 @@ def test_dotplot_intervals_match_estimates():
     est = pd.DataFrame(
         {"row": ["A", "B"], "table_id": ["t1", "t1"], "share": [0.5, 0.25], "lower": [0.4, 0.2], "upper": [0.6, 0.35]}
     )
-    fig = agree_dotplot(est, {"A": "A", "B": "B", "t1": "Table 1", "title": "T", "xlabel": "x"}, "c", "en")
+    labels = {"A": "A", "B": "B", "t1": "Table 1", "title": "T", "xlabel": "x", "ylabel": "y"}
+    labels |= {"interval": "95 % interval", "range": "range over N"}
+    fig = agree_dotplot(est, labels, "c", "en")
     line = fig.axes[0].lines[0]
     assert list(line.get_xdata()) == [50.0, 25.0]
     segments = fig.axes[0].collections[0].get_segments()
     assert [tuple(s[:, 0]) for s in segments] == [(40.0, 60.0), (20.0, 35.0)]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Table 1", "95 % interval"]  # no range columns: no range line, no legend entry
+
+
+def test_dotplot_draws_and_explains_the_range_over_every_feasible_n():
+    est = pd.DataFrame(
+        {
+            "row": ["A"],
+            "table_id": ["t1"],
+            "share": [0.5],
+            "lower": [0.45],
+            "upper": [0.55],
+            "lower_range": [0.3],
+            "upper_range": [0.7],
+        }
+    )
+    labels = {"A": "A", "t1": "Table 1", "title": "T", "xlabel": "x", "ylabel": "y"}
+    labels |= {"interval": "95 % interval", "range": "range over N"}
+    fig = agree_dotplot(est, labels, "c", "en")
+    ranges = fig.axes[0].collections[0].get_segments()  # drawn first, behind the interval
+    assert [tuple(s[:, 0]) for s in ranges] == [(30.0, 70.0)]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Table 1", "95 % interval", "range over N"]
 
 
 def test_share_bars_widths():
@@ -111,3 +136,17 @@ def test_likert_n_labels_use_the_report_language():
     texts = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert "N ≥ 1\u00a0200" in texts  # Swedish grouping: a no-break space (Babel)
     assert fig.axes[0].xaxis.get_major_formatter()(-50, 0) == "50\u00a0%"  # left of zero: a share, not negative
+
+
+def test_likert_n_labels_show_the_feasible_range_where_it_is_wider():
+    fig = likert_diverging(
+        pd.DataFrame({"x": [60.0, 50.0], "y": [40.0, 50.0]}, index=["A", "B"]),
+        ["positive", "negative"],
+        pd.Series({"A": 539, "B": 45}),
+        {"A": "A", "B": "B", "x": "x", "y": "y", "title": "T", "xlabel": "x", "n_label": "N ="},
+        "c",
+        "sv",
+        pd.DataFrame({"lo": [146, 45], "hi": [1539, 45]}, index=["A", "B"]),
+    )
+    # Swedish digit grouping (no-break space) in the range; no range where only one N fits.
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["N = 539 (146–1\u00a0539)", "N = 45"]

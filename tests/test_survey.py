@@ -22,7 +22,6 @@ from analysis.survey.methods import (
     homogeneity_table,
     homogeneity_tests,
     mean_score_test,
-    pairwise_share_tests,
     recover_row,
     round_percent,
 )
@@ -175,16 +174,14 @@ COUNTS = pd.DataFrame(
 
 
 def test_chi_square_against_scipy_and_cramers_v_by_hand():
-    res = homogeneity_tests(COUNTS, design_effects=(1.0, 2.0))
+    res = homogeneity_tests(COUNTS)
     chi2, p, dof, _ = stats.chi2_contingency(COUNTS.to_numpy(), correction=False)
-    row = res[(res["test"] == "chi_square_homogeneity") & (res["deff"] == 1.0)].iloc[0]
+    row = res[res["test"] == "chi_square_homogeneity"].iloc[0]
     assert row["statistic"] == pytest.approx(chi2)
     assert row["p_value"] == pytest.approx(p)
     assert row["df"] == dof == 8
     n = COUNTS.to_numpy().sum()
     assert row["cramers_v"] == pytest.approx(math.sqrt(chi2 / (n * (3 - 1))))
-    halved = res[(res["test"] == "chi_square_homogeneity") & (res["deff"] == 2.0)].iloc[0]
-    assert halved["p_value"] == pytest.approx(stats.chi2.sf(chi2 / 2, 8))
 
 
 def test_mean_score_with_midranks_equals_kruskal_wallis():
@@ -215,11 +212,11 @@ def test_small_expected_counts_are_returned_as_a_note():
     # 11 x 22 / 23 = 10.52, 11 x 1 / 23 = 0.48, 12 x 22 / 23 = 11.48, 12 x 1 / 23 = 0.52.
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # returned, not warned
-        frame, note = homogeneity_table(pd.DataFrame([[10, 1], [12, 0]]), design_effects=(1.0,))
+        frame, note = homogeneity_table(pd.DataFrame([[10, 1], [12, 0]]))
     assert note == "2 of 4 expected counts are below 5 (smallest 0.48); the chi-square approximation is weak"
     assert frame["n_expected_below_5"].iloc[0] == 2
     assert frame["min_expected"].iloc[0] == pytest.approx(11 / 23)
-    assert homogeneity_table(COUNTS, design_effects=(1.0,))[1] == ""
+    assert homogeneity_table(COUNTS)[1] == ""
 
 
 def test_table_specific_bound_wins():
@@ -234,23 +231,6 @@ def test_table_specific_bound_wins():
     assert select_bound("t3", "A", bounds)["why"] == "general"
     assert select_bound("t3", "B", bounds) is None
     assert select_bound("t8", "C", bounds) is None
-
-
-def test_pairwise_holm_by_hand():
-    success = pd.Series({"A": 90, "B": 70, "C": 50})
-    n = pd.Series({"A": 100, "B": 100, "C": 100})
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        res = pairwise_share_tests(success, n, design_effects=(1.0,))
-    raw = res["p_value"].to_numpy()
-    order = np.argsort(raw)
-    m = len(raw)
-    by_hand = np.empty(m)
-    running = 0.0
-    for rank, i in enumerate(order):  # Holm: max over k <= rank of (m - k) p_(k), capped at 1
-        running = max(running, min(1.0, (m - rank) * raw[i]))
-        by_hand[i] = running
-    assert res["p_holm"].to_numpy() == pytest.approx(by_hand)
 
 
 @pytest.mark.parametrize("p", [[0.01, 0.04, 0.03, 0.005], [0.5, 0.5, 0.01], [0.2], [0.03, 0.03, 0.9, 0.001, 0.04]])

@@ -4,6 +4,7 @@ temporary folder. Values are checked against hand calculations."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
 from analysis.core.i18n import fmt_number
 from analysis.core.stage import StageError
@@ -134,7 +136,8 @@ def test_stage_estimates_are_wilson_intervals(results):
     total = pos[pos["score"] == 0].iloc[0]
     assert (total["count"], total["n"]) == (10 + 18, 45)
     lo, hi = wilson(28, 45)
-    assert (total["share"], total["lower"], total["upper"]) == pytest.approx((28 / 45, lo, hi))
+    # Written to four decimals (0.01 percentage points).
+    assert (total["share"], total["lower"], total["upper"]) == pytest.approx((28 / 45, lo, hi), abs=5e-5)
     assert total["category"] == "Instämmer helt + Instämmer delvis"
 
 
@@ -148,10 +151,115 @@ def test_stage_tests_note_small_expected_counts_and_carry_no_prose(results):
     table = cells.to_numpy(dtype=float)
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()  # E_ij = r_i c_j / n
     small = int((expected < 5).sum())
-    row = tests[(tests["table_id"] == "tabell_6")].iloc[0]
-    assert row["n_expected_below_5"] == small == 6
+    row = tests[(tests["table_id"] == "tabell_6") & tests["chosen"]].iloc[0]
+    assert row["denominator"] == "largest"
+    assert row["n_expected_below_5"] == small > 0
     assert row["warning"].startswith(f"{small} of {expected.size} expected counts are below 5")
-    assert f"warning: tabell_6: {small} of 20" in results.log.read_text(encoding="utf-8")
+    log = results.log.read_text(encoding="utf-8")
+    assert f"warning: tabell_6 at the largest feasible N: {small} of 20" in log
+
+
+def test_stage_evaluates_every_test_at_the_smallest_and_largest_n(results):
+    tests = pd.read_parquet(results.tests)
+    t7 = tests[(tests["table_id"] == "tabell_7") & (tests["test"] == "chi_square_homogeneity")].set_index("denominator")
+    est = pd.read_parquet(results.estimates)
+    den = pd.read_parquet(results.denominators)
+    den = den[(den["table_id"] == "tabell_7") & (den["rule"] == "half_up")].set_index("row")
+    # The smallest N of each row: its counts by the rounding search, then scipy's chi-square.
+    printed = est[(est["table_id"] == "tabell_7") & (est["score"] > 0)].pivot(
+        index="row", columns="category", values="printed"
+    )
+    counts = []
+    for row, cells in printed.iterrows():
+        n = int(den.loc[row, "n_min"])
+        # For N < 1000 each one-decimal percent pins the count: the integer nearest p N / 100.
+        counts.append([round(float(c.replace(" %", "").replace(",", ".")) * n / 100) for c in cells])
+    chi2, p, _, _ = stats.chi2_contingency(np.array(counts), correction=False)
+    assert t7.loc["smallest", "statistic"] == pytest.approx(chi2, abs=1e-3)
+    assert t7.loc["smallest", "p_value"] == pytest.approx(p, rel=1e-2)
+    # The p-value moves over more than an order of magnitude inside the feasible range.
+    assert t7.loc["smallest", "p_value"] / t7.loc["largest", "p_value"] > 10
+    assert t7.loc["largest", "chosen"] and not t7.loc["smallest", "chosen"]
+    # The searched range contains both corners; the flag says whether 5 % lies inside it.
+    for row in t7.itertuples():
+        assert row.statistic_min <= row.statistic <= row.statistic_max
+        assert row.p_value_min <= row.p_value <= row.p_value_max
+        assert row.conclusion_changes == ((row.p_value_min < 0.05) != (row.p_value_max < 0.05))
+    assert (t7["choices_searched"] == 2000 + 2).all()
+
+
+def test_stage_pairwise_intervals_and_flags_agree(results):
+    pw = pd.read_parquet(results.pairwise)
+    excludes = (pw["diff_lower"] > 0) | (pw["diff_upper"] < 0)
+    assert (excludes == pw["significant"]).all()
+    # The Bonferroni p-values printed beside the verdict say the same (up to the rounding
+    # of the written p to three significant digits).
+    clear = (pw["p_adjusted"] - 0.05).abs() > 1e-3
+    assert ((pw["p_adjusted"] < 0.05) == pw["significant"])[clear].all()
+    none = pw["verdict"] == "no_joint_table"
+    clear = (pw["p_min_adjusted"] - 0.05).abs() > 1e-3
+    assert ((pw["p_min_adjusted"] >= 0.05) == none)[clear].all()
+    assert set(pw["coding"]) == {"positive", "negative"} and set(pw["denominator"]) == {"smallest", "largest"}
+    # Pensionsmyndigheten in Tabell 3: N = 139 at the smallest, 539 at the largest feasible N.
+    pm = pw[(pw["table_id"] == "tabell_3") & (pw["group_b"] == "Pensionsmyndigheten")]
+    assert set(pm.loc[pm["denominator"] == "smallest", "n_b"]) == {139}
+    assert set(pm.loc[pm["chosen"], "n_b"]) == {539}
+
+
+def expand_ranges(text: str) -> list[int]:
+    """``"146, 191, 236-238"`` -> every N listed."""
+    out = []
+    for part in text.split(", "):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def test_stage_pairwise_verdict_over_every_combination_of_feasible_n(results):
+    from analysis.survey.methods import paired_share_bounds
+
+    pw = pd.read_parquet(results.pairwise)
+    den = pd.read_parquet(results.denominators)
+    den = den[(den["table_id"] == "tabell_3") & (den["rule"] == "half_up")].set_index("row")
+    printed = {"Skatteverket": (44.5, 46.6), "Försäkringskassan": (57.7, 36.4)}  # clear + partly clear
+    # For N < 1000 each one-decimal percent pins its count: the integer nearest p N / 100.
+    rows = {
+        agency: [(n, sum(round(p * n / 100) for p in shares)) for n in expand_ranges(den.loc[agency, "feasible"])]
+        for agency, shares in printed.items()
+    }
+    verdicts, lowers, uppers = set(), [], []
+    for (n_a, x_a), (n_b, x_b) in itertools.product(rows["Skatteverket"], rows["Försäkringskassan"]):
+        b = paired_share_bounds([x_a], [n_a], [x_b], [n_b], 0.95, comparisons=10)
+        verdicts.add(b["verdict"][0])
+        lowers.append(b["lower_outer"][0])
+        uppers.append(b["upper_outer"][0])
+    row = pw[
+        (pw["table_id"] == "tabell_3")
+        & (pw["group_a"] == "Skatteverket")
+        & (pw["group_b"] == "Försäkringskassan")
+        & (pw["coding"] == "positive")
+        & pw["chosen"]
+    ].iloc[0]
+    assert row["n_choices"] == len(rows["Skatteverket"]) * len(rows["Försäkringskassan"]) == 38 * 36
+    assert row["verdict_changes"] == (len(verdicts) > 1)
+    assert (row["diff_lower_range"], row["diff_upper_range"]) == pytest.approx((min(lowers), max(uppers)), abs=5e-5)
+
+
+def test_stage_middle_coding_negative_counts_only_the_top_category(results):
+    sh = pd.read_parquet(results.positive_shares)
+    row = sh[
+        (sh["table_id"] == "tabell_3") & (sh["row"] == "Skatteverket") & (sh["coding"] == "negative") & sh["chosen"]
+    ].iloc[0]
+    # 44,5 % of N = 539: 0.445 x 539 = 239.9 -> 240 (240 / 539 = 44.53 % prints as 44,5 %).
+    assert (row["count"], row["n"], row["categories"]) == (240, 539, "Det är tydligt")
+
+
+def test_stage_unknown_middle_category_is_an_error(processed, settings, tmp_path):
+    from analysis.survey.stage import run
+
+    bad = settings | {"middle_categories": ["Instämmer nästan"]}
+    with pytest.raises(StageError, match=r"config\.yaml.*middle_categories.*'Instämmer nästan'.*as printed"):
+        run(stage_input(processed), result_output(tmp_path / "out"), NS(settings=bad), str(tmp_path / "log"))
 
 
 def test_stage_answer_checks_by_hand(results):
@@ -161,7 +269,7 @@ def test_stage_answer_checks_by_hand(results):
     assert (given["printed"], given["expected"], given["holds"]) == (972, 972, True)
     answers = pd.read_parquet(results.answers)
     dont_know = answers[(answers["table_id"] == "tabell_5") & (answers["answer"] == "Vet ej")].iloc[0]
-    assert dont_know["share"] == pytest.approx(5 / 539)
+    assert dont_know["share"] == pytest.approx(5 / 539, abs=5e-5)  # four decimals
     assert dont_know["printed_percent"] == "0,9 %"
 
 
@@ -237,14 +345,17 @@ def swedish(processed, results, settings, swedish_catalog, tmp_path_factory) -> 
 def test_report_english_rows_by_hand(english):
     lo, hi = wilson(28, 45)
     interval = f"{100 * 28 / 45:.1f}% ({100 * lo:.1f}%–{100 * hi:.1f}%)"
-    assert f"| Swedish Migration Agency | 45 | {interval} |" in english
+    # Only N = 45 fits, so the range over every feasible N is the interval itself.
+    assert f"| Swedish Migration Agency | 45 (45–45) | {interval} | {100 * lo:.1f}%–{100 * hi:.1f}% |" in english
     assert (
         "| Swedish Migration Agency | 45: footnote 126: 19 of those 64 had no training and are excluded "
         "| 1: 45–45 | 1: 45–45 | 45 | 10/18/12/5 |"
     ) in english
     assert "| answers given = sum of answers per respondent x respondents | 2 x 433 + 1 x 106 = 972 | yes |" in english
-    assert "*Warning:* 6 of 20 expected counts are below 5" in english
-    assert "> The same respondents rate several agencies" in english  # the caveat, from the template
+    assert "expected counts are below 5 at the smallest feasible N" in english
+    assert "the same respondents, so a comparison between agencies is a paired comparison" in english
+    assert "## Methods, assumptions and limits" in english
+    assert "Chi-square (homogeneity): p from < 0.001 to 0.011 over 2,002 choices of N" in english  # Tabell 7
     # Readable table numbers, not internal ids.
     assert "| Swedish Pensions Agency | Tabell 3, Tabell 6, Tabell 7, Tabell 9 | 1 | 539 |" in english
     assert "tabell_" not in english.replace(".png", "").split("figures/")[0]
@@ -268,16 +379,31 @@ def test_report_links_figures_with_the_shared_captions(english, processed, setti
 
 def test_report_swedish_has_no_english_sentence(swedish):
     assert swedish.startswith("# Riksrevisionen: enkäten till servicehandläggare (2022)")
-    for english_word in ("Recovered", "Shares with", "Warning", "Pairwise", "respondents", "Figure:", " vs "):
+    for english_word in (
+        "Recovered",
+        "Shares with",
+        "Warning",
+        "Pairwise",
+        "respondents",
+        "Figure:",
+        " vs ",
+        "joint",
+        "feasible",
+        "Verdict",
+        "Methods",
+        "middle categories",
+        "(used)",
+    ):
         assert english_word not in swedish
     lo, hi = wilson(28, 45)
     sv = f"{100 * 28 / 45:.1f}\u00a0% ({100 * lo:.1f}\u00a0%–{100 * hi:.1f}\u00a0%)".replace(".", ",")
-    assert f"| Migrationsverket | 45 | {sv} |" in swedish
+    assert f"| Migrationsverket | 45 (45–45) | {sv} |" in swedish
     assert "| Skatteverket | 539: alla svarande |" in swedish
-    # Skatteverket - Pensionsmyndigheten in Tabell 7: a negative difference, in Swedish number format.
-    assert f"| Skatteverket – Pensionsmyndigheten | {fmt_number(-13.6, 'sv', 1)} |" in swedish
+    # Skatteverket - Pensionsmyndigheten in Tabell 7 at N = 539: 6,3 % + 23,7 % of 539 are
+    # 34 + 128 = 162, 10,6 % + 33,0 % are 57 + 178 = 235: (162 - 235) / 539 = -13.54 pp.
+    assert f"| Skatteverket – Pensionsmyndigheten | {fmt_number(-13.5, 'sv', 1)} |" in swedish
     assert "Möjliga N (avrundning uppåt vid 5)" in swedish
-    assert "*Varning:* 6 av 20 förväntade antal är under 5 (minst 1,42)" in swedish
+    assert "*Varning:*" in swedish and "förväntade antal är under 5 vid minsta möjliga N" in swedish
     assert "| 433 + 106 jämfört med 539 | ja |" in swedish
 
 
@@ -378,11 +504,25 @@ def test_figures_swedish_labels_and_shared_captions(processed, results, settings
         assert "".join(drawn.split()) == "".join(captions[key].split())  # wrapped, same words
     t8 = figs["tabell_8"]
     n_labels = [t.get_text() for t in t8.axes[1].get_yticklabels()]
-    assert "N ≥ 45" in n_labels  # Migrationsverket: 64 - 19
-    assert t8.axes[0].get_xlabel() == "Andel av de svarande"
+    assert "N = 45" in n_labels  # Migrationsverket: 64 - 19, the only feasible N
+    assert "N = 482 (130–482)" in n_labels  # SSC: 506 at most, 130 to 482 feasible
+    assert t8.axes[0].get_xlabel() == "Andel svarande (%), negativa svar till vänster"
+    assert t8.axes[0].get_ylabel() == "Bedömd myndighet" and t8.axes[1].get_ylabel() == "Använt N (möjligt intervall)"
     assert [t.get_text() for t in t8.axes[0].get_yticklabels()][-1] == "Migrationsverket"  # as printed
-    assert figs["tabell_4"].axes[0].get_xlabel() == "Andel av alla 539 svarande"
-    assert figs["dotplot"].axes[0].get_xlabel() == "Positiv andel"
+    assert figs["tabell_4"].axes[0].get_xlabel() == "Andel av alla 539 svarande (%)"
+    dot_rows = [t.get_text() for t in figs["dotplot"].axes[0].get_yticklabels()]
+    assert dot_rows[-1] == "Statens servicecenter"  # rated in Tabell 8 only, labelled from it
+    assert figs["dotplot"].axes[0].get_xlabel() == "Positiv andel (%)"
+    legend = [t.get_text() for t in figs["dotplot"].axes[0].get_legend().get_texts()]
+    assert [" ".join(t.split()) for t in legend[-2:]] == [
+        "95 % Wilson-intervall vid använt N",
+        "Intervallens omfång över alla möjliga N",
+    ]
+    for fig in figs.values():  # every axis labelled, no internal id anywhere a reader looks
+        ax = fig.axes[0]
+        assert ax.get_xlabel() and ax.get_ylabel()
+        texts = [t.get_text() for t in ax.get_yticklabels()] + [fig.get_suptitle()]
+        assert not any("tabell_" in t or "_" in t for t in texts)
 
 
 def test_figure_job_without_a_declared_figure_fails_cleanly(processed, results, settings, tmp_path):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.i18n import fmt_number, fmt_p, fmt_pct
+from analysis.core.numbers import parse_number
 from analysis.core.stage import stage_run
 from analysis.core.store import read_meta, write_text
 from analysis.report.render import catalog_path, render, translations
@@ -33,6 +34,7 @@ def method_name(key: str, _) -> str:
         "half_even": _("round-half-even"),
         "smallest": _("smallest"),
         "largest": _("largest"),
+        "median": _("median"),
     }
     return names.get(key, key)
 
@@ -97,17 +99,25 @@ def figure_captions(
     out = {}
     for tid in likert:
         out[tid] = _(
-            "Source: Riksrevisionen 2022, chapter 4, %(number)s. Shares as printed; N = the %(den)s number of "
-            "respondents that reproduces the printed percentages (%(rule)s)."
+            "Source: Riksrevisionen 2022, chapter 4, %(number)s (printed as a table; the report has no figure of "
+            "it). Shares as printed; N = the %(den)s number of respondents that reproduces the printed "
+            "percentages (%(rule)s)."
         ) % {"number": sidecars[tid]["number"], "den": den, "rule": rule}
     if likert:
         out["dotplot"] = _(
-            "Source: Riksrevisionen 2022, %(numbers)s. Positive share (agree completely + partly; clear + partly "
-            "clear) with %(method)s intervals at the %(den)s feasible N."
-        ) % {"numbers": ", ".join(sidecars[t]["number"] for t in likert), "method": method, "den": den}
+            "Source: Riksrevisionen 2022, %(numbers)s (printed as tables; no source figure). Positive share "
+            "(%(coding)s) with %(method)s intervals at the %(den)s feasible N (thick) and the range of the "
+            "intervals over every feasible N (thin)."
+        ) % {
+            "numbers": ", ".join(sidecars[t]["number"] for t in likert),
+            "coding": coding_name(settings["middle_codings"][0], _),
+            "method": method,
+            "den": den,
+        }
     for tid in answers:
         cap = _(
-            "Source: Riksrevisionen 2022, %(number)s. Printed counts over the %(n)s respondents; %(method)s intervals."
+            "Source: Riksrevisionen 2022, %(number)s (printed as a table; no source figure). Printed counts over "
+            "the %(n)s respondents; %(method)s intervals."
         ) % {
             "number": sidecars[tid]["number"],
             "n": fmt_number(n_respondents, language, 0),
@@ -117,6 +127,132 @@ def figure_captions(
             cap += " " + _("Up to two answers per respondent: the shares add up to more than 100 %%.") % {}
         out[tid] = cap
     return out
+
+
+def coding_name(key: str, _) -> str:
+    """How a middle coding reads in a column header or caption."""
+    return {
+        "positive": _("middle categories counted as positive"),
+        "negative": _("middle categories not counted as positive"),
+    }.get(key, key)
+
+
+def scenario_name(key: str, chosen: bool, _) -> str:
+    """``largest feasible N (used)``: a denominator scenario in the report language."""
+    name = {
+        "smallest": _("smallest feasible N"),
+        "largest": _("largest feasible N"),
+        "median": _("median feasible N"),
+    }.get(key, key)
+    return name + " " + _("(used)") if chosen else name
+
+
+def verdict_name(key: str, _) -> str:
+    """What a paired comparison from margins only concludes."""
+    return {
+        "every_joint_table": _("significant under every joint table"),
+        "no_joint_table": _("not significant under any joint table"),
+        "depends_on_joint_table": _("depends on the joint answers (needs microdata)"),
+    }.get(key, key)
+
+
+def methods(_) -> list[list[str]]:
+    """The methods table: per method what it assumes, why it fits, its limits and a
+    one-line reference."""
+    return [
+        [
+            _("Denominator recovery (GRIM-type search)"),
+            _(
+                "Each row comes from integer counts of one N, rounded by the stated rule; N is at most the "
+                "printed bound."
+            ),
+            _("Only rounded percentages are printed; exact integer arithmetic lists every N that reproduces the row."),
+            _(
+                "Several N fit most rows and the true N is unknown, so every result is shown over that range; "
+                "the bound for Migrationsverket assumes that only the 64 respondents at its offices rate it."
+            ),
+            _("Brown & Heathers (2017), The GRIM test, Soc. Psychol. Personal. Sci. 8, 363–369."),
+        ],
+        [
+            _("Choice of N (largest feasible by default)"),
+            _("Item non-response is small: every respondent was asked about every agency."),
+            _(
+                "All 539 respondents answered Tabell 5; the smallest feasible N is an arithmetic artifact "
+                "(Pensionsmyndigheten 139 in Tabell 3 but at least 509 in Tabell 6)."
+            ),
+            _(
+                "A respondent may skip an agency they never deal with; the results at the smallest feasible N "
+                "are shown beside."
+            ),
+            "–",
+        ],
+        [
+            _("Wilson intervals for shares"),
+            _(
+                "Respondents answer independently of each other; the respondents are a random sample of "
+                "service handlers."
+            ),
+            _("Good coverage also for shares near either end of the scale and for small N."),
+            _("Covers sampling error only, not non-response or the choice of N (shown separately)."),
+            _("Wilson (1927), JASA 22, 209–212; Brown, Cai & DasGupta (2001), Stat. Sci. 16, 101–133."),
+        ],
+        [
+            _("Paired comparisons bounded over every joint table (Fréchet bounds)"),
+            _(
+                "The same respondents rate both agencies, with the published margins; normal approximation to "
+                "the paired difference; Bonferroni over the pairs of a table."
+            ),
+            _(
+                "The agency rows are ratings by the same respondents; the bounds cover every joint table the "
+                "margins allow, so a verdict that holds at both bounds holds whatever the joint answers were."
+            ),
+            _(
+                "A paired test needs the microdata (the joint answers); the normal approximation is rough for "
+                "shares near either end of the scale and with few discordant answers; Bonferroni is conservative."
+            ),
+            _(
+                "Fréchet (1951), Ann. Univ. Lyon A 14, 53–77; McNemar (1947), Psychometrika 12, 153–157 (the range "
+                "of McNemar's statistic is in the result table); Agresti (2013), Categorical Data Analysis, 3rd ed., "
+                "11.1."
+            ),
+        ],
+        [
+            _("Chi-square test of homogeneity and mean-score test"),
+            _("Independent samples per agency; expected counts of at least 5."),
+            _(
+                "They describe how different the agencies' answer distributions are; the mean-score test uses "
+                "the order of the answers."
+            ),
+            _(
+                "The rows are not independent samples (the same respondents), so the p-values are not valid "
+                "paired tests; they are shown at the smallest and the largest feasible N."
+            ),
+            _("Agresti (2013), Categorical Data Analysis, 3rd ed., 3.1 and 8.4."),
+        ],
+        [
+            _("Probability of superiority and Cliff's delta (Brunner–Munzel)"),
+            _("Ordered answers; independent samples for the interval."),
+            _(
+                "An effect size on the ordinal scale, exact with tied answers: the probability that one agency "
+                "is rated better than the other, minus the reverse."
+            ),
+            _(
+                "The interval treats the rows as independent samples; the same respondents rate both, which "
+                "only microdata can take into account."
+            ),
+            _("Brunner & Munzel (2000), Biom. J. 42, 17–25; Cliff (1993), Psychol. Bull. 114, 494–509."),
+        ],
+        [
+            _("Coding of the middle categories"),
+            _("Whether a partly positive answer counts as positive is a reading, not data."),
+            _(
+                "Riksrevisionen counts “partly” answers as positive; the alternative counts only the clear or "
+                "complete agreement."
+            ),
+            _("Neither coding is the right one; both are shown and the verdicts that differ are marked."),
+            "–",
+        ],
+    ]
 
 
 def _interval(share: float, lower: float, upper: float, language: str) -> str:
@@ -132,6 +268,7 @@ class SurveySection:
         self.settings, self.language, self._ = settings, language, _
         self.label = labeller(codebook, language)
         self.likert, self.answer_tables = classify_tables(tables, settings)
+        self.codings = list(settings["middle_codings"])
 
     def n(self, x, decimals: int = 0) -> str:
         return fmt_number(x, self.language, decimals)
@@ -147,9 +284,15 @@ class SurveySection:
         wide = frame.pivot(index=row_dim, columns=col_dim, values="printed").loc[rows, cols]
         return {
             "header": ["", *[self.label(tid, c) for c in cols]],
-            "rows": [[self.label(tid, r), *wide.loc[r].tolist()] for r in rows],
+            "rows": [[self.label(tid, r), *[self.printed_pct(v) for v in wide.loc[r]]] for r in rows],
             "numeric": list(range(1, len(cols) + 1)),
         }
+
+    def printed_pct(self, text: str) -> str:
+        """A printed percentage with its printed decimals, in the report language's number
+        format (one format per table: the printed "44,5 %" reads "44.5%" in English)."""
+        p = parse_number(text)
+        return fmt_pct(p.value / 100, self.language, p.decimals)
 
     def fact(self, fact_id: str) -> tuple[float, str]:
         """A fact's value and its description in the report language."""
@@ -204,28 +347,48 @@ class SurveySection:
             )
         return rows
 
-    def estimates(self, tid: str) -> tuple[list[list[str]], str]:
-        """Positive and negative share of each agency with intervals; the positive categories."""
-        est = self.r["estimates"]
-        est = est[(est["table_id"] == tid) & (est["score"] == 0)]
-        rows = []
-        for label in dict.fromkeys(est["row"]):
-            e = est[est["row"] == label].set_index("direction")
-            pos, neg = e.loc["positive"], e.loc["negative"]
-            rows.append(
-                [
-                    self.label(tid, label),
-                    self.n(pos["n"]),
-                    _interval(pos["share"], pos["lower"], pos["upper"], self.language),
-                    _interval(neg["share"], neg["lower"], neg["upper"], self.language),
-                ]
-            )
-        cats = est.loc[est["direction"] == "positive", "category"]
-        positive = " + ".join(self.label(tid, c) for c in cats.iloc[0].split(" + ")) if not cats.empty else ""
-        return rows, positive
+    def _range(self, lower: float, upper: float) -> str:
+        return f"{fmt_pct(lower, self.language)}–{fmt_pct(upper, self.language)}"
 
-    def tests(self, tid: str) -> tuple[list[list[str]], dict | None]:
-        """The tests at each design effect, and the note on small expected counts."""
+    def estimates(self, tid: str) -> list[list[str]]:
+        """Per agency: N used (feasible range), the positive share under each coding at the
+        N used with its interval, and the range of the intervals over every feasible N."""
+        sh = self.r["positive_shares"]
+        sh = sh[(sh["table_id"] == tid) & sh["chosen"]]
+        rows = []
+        for label in dict.fromkeys(sh["row"]):
+            e = sh[sh["row"] == label].set_index("coding")
+            first = e.loc[self.codings[0]]
+            est = self.r["estimates"]
+            est = est[(est["table_id"] == tid) & (est["row"] == label) & (est["score"] == 0)].iloc[0]
+            cells = [
+                self.label(tid, label),
+                f"{self.n(first['n'])} ({self.n(est['n_smallest'])}–{self.n(est['n_largest'])})",
+            ]
+            for coding in self.codings:
+                c = e.loc[coding]
+                cells += [
+                    _interval(c["share"], c["lower"], c["upper"], self.language),
+                    self._range(c["lower_range"], c["upper_range"]),
+                ]
+            rows.append(cells)
+        return rows
+
+    def positive_categories(self, tid: str) -> list[str]:
+        """The categories counted as positive under each coding, in the report language."""
+        sh = self.r["positive_shares"]
+        sh = sh[(sh["table_id"] == tid) & sh["chosen"]]
+        out = []
+        for coding in self.codings:
+            cats = sh.loc[sh["coding"] == coding, "categories"]
+            text = " + ".join(self.label(tid, c) for c in cats.iloc[0].split(" + ")) if not cats.empty else ""
+            out.append(f"{coding_name(coding, self._)}: {text}")
+        return out
+
+    def tests(self, tid: str) -> tuple[list[list[str]], dict | None, bool, list[dict]]:
+        """The tests under every denominator scenario, the note on small expected counts,
+        whether significance changes within the feasible range, and each test's p-value
+        range over the searched choices of N."""
         _ = self._
         names = {
             "chi_square_homogeneity": _("Chi-square (homogeneity)"),
@@ -236,8 +399,9 @@ class SurveySection:
         rows = [
             [
                 names.get(t.test, t.test),
-                self.n(t.deff, 1),
-                self.n(t.statistic_adjusted, 1),
+                scenario_name(t.denominator, t.chosen, _),
+                self.n(t.n),
+                self.n(t.statistic, 1),
                 self.n(t.df),
                 fmt_p(t.p_value, self.language),
                 "" if t.cramers_v != t.cramers_v else self.n(t.cramers_v, 2),
@@ -245,48 +409,88 @@ class SurveySection:
             for t in tests.itertuples()
         ]
         small = None
-        if len(tests) and tests["n_expected_below_5"].iloc[0] > 0:
-            est = self.r["estimates"]
-            est = est[(est["table_id"] == tid) & (est["score"] > 0)]
-            kept = (est.groupby("category")["count"].sum() > 0).sum()
+        warn = tests[tests["n_expected_below_5"] > 0] if len(tests) else tests
+        if len(warn):
+            w = warn.iloc[0]
             small = {
-                "small": self.n(tests["n_expected_below_5"].iloc[0]),
-                "cells": self.n(est["row"].nunique() * kept),
-                "smallest": self.n(tests["min_expected"].iloc[0], 2),
+                "small": self.n(w["n_expected_below_5"]),
+                "scenario": scenario_name(w["denominator"], w["chosen"], _),
+                "smallest": self.n(w["min_expected"], 2),
             }
-        return rows, small
+        changes = bool(len(tests) and tests["conclusion_changes"].any())
+        ranges = [
+            {
+                "test": names.get(t.test, t.test),
+                "low": fmt_p(t.p_value_min, self.language),
+                "high": fmt_p(t.p_value_max, self.language),
+                "choices": self.n(t.choices_searched),
+            }
+            for t in tests.drop_duplicates("test").itertuples()
+        ]
+        return rows, small, changes, ranges
+
+    def delta(self, o) -> str:
+        """Cliff's delta with its interval; marked where its significance changes within
+        the feasible denominators."""
+        if o["delta_lower"] != o["delta_lower"]:
+            return self.n(o["delta"], 2)
+        text = f"{self.n(o['delta'], 2)} ({self.n(o['delta_lower'], 2)} – {self.n(o['delta_upper'], 2)})"
+        return text + " " + self._("(changes within the feasible N)") if o["conclusion_changes"] else text
 
     def pairwise(self, tid: str) -> dict:
-        """Significant pairs at each design effect, and the pairs significant at design effect 1."""
+        """Every pair: the paired difference of the positive share (primary coding, N used)
+        with the interval valid for every joint table, the verdict, whether it changes
+        within the feasible N or under the other coding, and Cliff's delta."""
+        _ = self._
         pw = self.r["pairwise"]
         pw = pw[pw["table_id"] == tid]
-        counts = [f"{self.n(d, 1)}: {int(g['significant'].sum())}/{len(g)}" for d, g in pw.groupby("deff")]
-        sig = pw[(pw["deff"] == 1.0) & pw["significant"]].sort_values("difference", key=abs, ascending=False)
-        dmax = max(self.settings["design_effects"])
-        p2 = pw[pw["deff"] == dmax].set_index(["group_a", "group_b"])["p_holm"]
-        rows = [
-            [
-                f"{self.label(tid, r.group_a)} – {self.label(tid, r.group_b)}",
-                self.n(100 * r.difference, 1),
-                f"{self.n(100 * r.diff_lower, 1)} – {self.n(100 * r.diff_upper, 1)}",
-                fmt_p(r.p_holm, self.language),
-                fmt_p(p2[(r.group_a, r.group_b)], self.language),
-            ]
-            for r in sig.itertuples()
-        ]
-        return {"counts": counts, "rows": rows, "deff_max": self.n(dmax, 1)}
+        main = pw[(pw["coding"] == self.codings[0]) & pw["chosen"]]
+        other = pw[(pw["coding"] != self.codings[0]) & pw["chosen"]].set_index(["group_a", "group_b"])
+        oe = self.r["ordinal_effects"]
+        oe = oe[(oe["table_id"] == tid) & oe["chosen"]].set_index(["group_a", "group_b"])
+        rows = []
+        for r in main.itertuples():
+            key = (r.group_a, r.group_b)
+            alt = ""
+            if r.coding_changes and key in other.index:
+                alt = verdict_name(other.loc[key, "verdict"], _)
+            o = oe.loc[key]
+            rows.append(
+                [
+                    f"{self.label(tid, r.group_a)} – {self.label(tid, r.group_b)}",
+                    self.n(100 * r.difference, 1),
+                    f"{self.n(100 * r.diff_lower, 1)} – {self.n(100 * r.diff_upper, 1)}",
+                    f"{fmt_p(r.p_min_adjusted, self.language)} – {fmt_p(r.p_adjusted, self.language)}",
+                    verdict_name(r.verdict, _)
+                    + (" " + _("(changes within the feasible N)") if r.verdict_changes else ""),
+                    f"{self.n(100 * r.diff_lower_range, 1)} – {self.n(100 * r.diff_upper_range, 1)}",
+                    alt or "–",
+                    self.delta(o),
+                ]
+            )
+        counts = main["verdict"].value_counts()
+        return {
+            "rows": rows,
+            "comparisons": self.n(int(main["comparisons"].iloc[0])) if len(main) else "0",
+            "every": self.n(int(counts.get("every_joint_table", 0))),
+            "depends": self.n(int(counts.get("depends_on_joint_table", 0))),
+            "none": self.n(int(counts.get("no_joint_table", 0))),
+            "changes_n": self.n(int(main["verdict_changes"].sum())),
+            "changes_coding": self.n(int(main["coding_changes"].sum())),
+        }
 
     def likert_table(self, tid: str) -> dict:
-        tests, small = self.tests(tid)
-        estimates, positive = self.estimates(tid)
+        tests, small, changes, ranges = self.tests(tid)
         return {
             "id": tid,
             "title": table_title(self.sidecars[tid], self.language),
             "printed": self.printed(tid),
             "denominators": self.denominators(tid),
-            "estimates": estimates,
-            "positive": positive,
+            "estimates": self.estimates(tid),
+            "positive": self.positive_categories(tid),
             "tests": tests,
+            "tests_change": changes,
+            "test_ranges": ranges,
             "small_expected": small,
             "pairwise": self.pairwise(tid) if tests else None,
         }
@@ -307,6 +511,16 @@ class SurveySection:
             for r in inter[inter["rule"] == self.settings["rounding"][0]].itertuples()
         ]
 
+    def middle_labels(self) -> list[str]:
+        """The configured middle categories in the report language (each labelled by the
+        first table that has it)."""
+        resp = self.settings["response_dimension"]
+        out = []
+        for c in self.settings["middle_categories"]:
+            tid = next((t for t in self.likert if c in set(self.tables[t][resp])), None)
+            out.append(self.label(tid, c) if tid else c)
+        return out
+
     # Answer tables -------------------------------------------------------------------
 
     def answers(self, tid: str) -> list[list[str]]:
@@ -316,7 +530,7 @@ class SurveySection:
             [
                 self.label(tid, r.answer),
                 self.n(r.count),
-                r.printed_percent,
+                self.printed_pct(r.printed_percent),
                 _interval(r.share, r.lower, r.upper, self.language),
             ]
             for r in a.itertuples()
@@ -377,8 +591,10 @@ def section_context(results, tables, sidecars, codebook, facts, settings, figure
         "confidence": fmt_number(100 * settings["confidence"], language, 0) + " %",
         "alpha": fmt_number(100 * (1 - settings["confidence"]), language, 0) + " %",
         "interval_method": method_name(settings["interval_method"], _),
-        "design_effects": ", ".join(fmt_number(d, language, 1) for d in settings["design_effects"]),
+        "coding_headers": [coding_name(c, _) for c in settings["middle_codings"]],
+        "middle": ", ".join((f"”{c}”" if language == "sv" else f"“{c}”") for c in s.middle_labels()),
         "likert": likert,
+        "methods": methods(_),
         "intersections": s.intersections(),
         "dotplot": figure("dotplot"),
         "answers": answers,

@@ -16,7 +16,7 @@ from analysis.core.i18n import fmt_number
 from analysis.core.stage import stage_run
 from analysis.core.store import write_figure
 from analysis.report.render import catalog_path, translations
-from analysis.report.survey import figure_captions, labeller, read_source, respondents, table_title
+from analysis.report.survey import figure_captions, interval_name, labeller, read_source, respondents, table_title
 from analysis.survey.shared import classify_tables
 
 
@@ -42,24 +42,37 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
         labels = {x: lab(tid, x) for x in rows + cols}
         labels |= {
             "title": table_title(sidecars[tid], language),
-            "xlabel": _("Share of respondents"),
-            "n_label": "N ≥" if settings["denominator"] == "smallest" else "N ≤",
+            "xlabel": _("Share of respondents (%%), negative answers to the left") % {},
+            "ylabel": _("Agency rated"),
+            "n_label": "N =",
+            "n_axis": _("N used (feasible range)"),
             "no_n": _("no N fits"),
         }
-        n = est.groupby("row")["n"].first()
-        out[tid] = likert_diverging(shares, directions, n, labels, captions[tid], language)
+        first = est.drop_duplicates("row").set_index("row")
+        n_range = first[["n_smallest", "n_largest"]].rename(columns={"n_smallest": "lo", "n_largest": "hi"})
+        out[tid] = likert_diverging(shares, directions, first["n"], labels, captions[tid], language, n_range)
     pos = estimates[(estimates["score"] == 0) & (estimates["direction"] == "positive")] if likert else estimates[:0]
     if not pos.empty:
-        labels = {r: lab(likert[0], r) for r in pos["row"]}
+        # Each agency labelled by a table that has it (SSC is rated in Tabell 8 only).
+        labels = {r.row: lab(r.table_id, r.row) for r in pos.drop_duplicates("row").itertuples()}
         labels |= {t: sidecars[t]["number"] for t in likert}
-        labels |= {"title": _("Positive share by agency and question"), "xlabel": _("Positive share")}
+        labels |= {
+            "title": _("Positive share by agency and question"),
+            "xlabel": _("Positive share (%%)") % {},
+            "ylabel": _("Agency rated"),
+            "interval": _("%(method)s interval at the N used") % {"method": interval_name(settings, language, _)},
+            "range": _("Range of the intervals over every feasible N"),
+        }
         out["dotplot"] = agree_dotplot(pos, labels, captions["dotplot"], language)
     for tid in answer_tables:
         a = answers[answers["table_id"] == tid]
         labels = {x: lab(tid, x) for x in a["answer"]}
         labels |= {
             "title": table_title(sidecars[tid], language),
-            "xlabel": _("Share of all %(n)s respondents") % {"n": fmt_number(n_respondents, language, 0)},
+            "xlabel": _("Share of all %(n)s respondents (%%)") % {"n": fmt_number(n_respondents, language, 0)},
+            "ylabel": _("Answer"),
+            "share": _("Share (printed count)"),
+            "interval": _("%(method)s interval") % {"method": interval_name(settings, language, _)},
         }
         out[tid] = share_bars(a, labels, captions[tid], language)
     return out
