@@ -49,7 +49,9 @@ def run(input, output, params, log=None) -> None:
 
             estimates = {e["id"]: e for e in load_cost_model(input.cost_model[0], input.schema)}
             record.read(input.cost_model[0])
-            fact_table = FactTable(facts[source], iv["qualifiers"], iv["trailing_zeros_significant"], {})
+            fact_table = FactTable(
+                facts[source], iv["qualifiers"], iv["trailing_zeros_significant"], {}, iv.get("directional", True)
+            )
         ctx = Context(
             tables=tables,
             facts=facts,
@@ -57,6 +59,7 @@ def run(input, output, params, log=None) -> None:
             trailing_zeros_significant=iv["trailing_zeros_significant"],
             similar_within=float(params.similar_within),
             count_units=frozenset(iv.get("count_units", [])),
+            directional=iv.get("directional", True),
             estimates=estimates,
             fact_table=fact_table,
         )
