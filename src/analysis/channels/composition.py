@@ -252,7 +252,16 @@ def weighted_mean_check(frame: pd.DataFrame, direct: str, local: str, total: str
 
 
 def indicators(facts: FactTable, frame: pd.DataFrame, direct: str, local: str) -> pd.DataFrame:
-    """Channel indicators computed from printed facts and Tabell 1 (value with interval)."""
+    """Channel indicators computed from printed facts and Tabell 1 (value with interval).
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, value, lower, upper, unit, inputs, note, numerator, denominator``:
+        ``lower``/``upper`` from the printed intervals of the inputs (NaN where not
+        computed); ``numerator`` and ``denominator`` are the input values (minuend and
+        subtrahend of a difference).
+    """
 
     def ratio(name, num, den, scale=100.0, unit="percent", note=""):
         n0, (nlo, nhi) = facts.value(num), facts.interval(num)
@@ -265,6 +274,8 @@ def indicators(facts: FactTable, frame: pd.DataFrame, direct: str, local: str) -
             "unit": unit,
             "inputs": f"{facts.shown(num)} / {facts.shown(den)}",
             "note": note,
+            "numerator": n0,
+            "denominator": d0,
         }
 
     def change(name, new, old, note=""):
@@ -332,6 +343,8 @@ def indicators(facts: FactTable, frame: pd.DataFrame, direct: str, local: str) -
             "unit": "transfers",
             "inputs": f"{facts.shown('transfers_direkt_to_local')} - {facts.shown('transfers_local_to_pdm')}",
             "note": "",
+            "numerator": facts.value("transfers_direkt_to_local"),
+            "denominator": facts.value("transfers_local_to_pdm"),
         }
     )
     local_jan = facts.value("staff_customer_jan") - facts.value("staff_direkt_jan")
@@ -343,8 +356,10 @@ def indicators(facts: FactTable, frame: pd.DataFrame, direct: str, local: str) -
             "lower": np.nan,
             "upper": np.nan,
             "unit": "percent change",
-            "inputs": f"({local_aug:.0f} / {local_jan:.0f})",
+            "inputs": f"{local_aug:.0f} / {local_jan:.0f}",
             "note": "printed as -22 %",
+            "numerator": local_aug,
+            "denominator": local_jan,
         }
     )
     counts = frame[frame["measure"] == "count"].set_index(["organisation", "week"])["value"]
@@ -360,6 +375,8 @@ def indicators(facts: FactTable, frame: pd.DataFrame, direct: str, local: str) -
                 "unit": "percent",
                 "inputs": f"Tabell 1: {counts[(direct, week)]:.0f} / {counts[(total, week)]:.0f}",
                 "note": "printed as 6 % (week 5) and 10 % (week 35)",
+                "numerator": float(counts[(direct, week)]),
+                "denominator": float(counts[(total, week)]),
             }
         )
     growth = counts[(direct, "V 35")] / counts[(direct, "V 5")]
@@ -372,6 +389,8 @@ def indicators(facts: FactTable, frame: pd.DataFrame, direct: str, local: str) -
             "unit": "ratio",
             "inputs": "Tabell 1",
             "note": "printed as 'i det närmaste fördubblats'",
+            "numerator": float(counts[(direct, "V 35")]),
+            "denominator": float(counts[(direct, "V 5")]),
         }
     )
     return pd.DataFrame.from_records(rows)

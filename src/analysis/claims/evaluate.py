@@ -43,8 +43,8 @@ import pandas as pd
 
 from analysis.claims import VERDICTS
 from analysis.core.intervals import Interval, rounding_interval, widen
-from analysis.costmodel.model import qualified_interval
 from analysis.core.numbers import parse_number
+from analysis.costmodel.model import qualified_interval
 
 NUMERIC_OPS = (
     "value",

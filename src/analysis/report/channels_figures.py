@@ -68,9 +68,9 @@ def figures(frames: dict[str, pd.DataFrame], table: pd.DataFrame, settings: dict
         names
         | estimates
         | {
-            "title": _("Sensitivity of each estimate to its inputs"),
-            "xlabel": _("Change of the estimate"),
-            "others": _("%(n)s other inputs (each within this range)"),
+            "title": _("Inputs that move the estimates most"),
+            "xlabel": _("Change of the estimate (%)"),
+            "others": _("%(n)s other pairs of input and estimate (all within this range)"),
         }
     )
     out["tornado"] = fc.tornado(frames["sensitivity"], labels, cap["tornado"], language)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import pandas as pd
-from babel.numbers import format_decimal, get_decimal_symbol, get_minus_sign_symbol
+from babel.numbers import format_decimal, get_minus_sign_symbol
 
 from analysis.claims import REPORT_TABLES, VERDICTS
 from analysis.core.i18n import LOCALES, fmt_number
@@ -61,9 +61,9 @@ def formula_formatter(language: str) -> Callable[[float], str]:
 
 
 def interval(lo: float, hi: float, num, language: str, open_lo: bool = False, open_hi: bool = False) -> str:
-    """An interval, its ends separated by '; ' where the decimal mark is a comma (ISO 80000-2)."""
-    sep = "; " if get_decimal_symbol(LOCALES[language]) == "," else ", "
-    return f"{'(' if open_lo else '['}{num(lo)}{sep}{num(hi)}{')' if open_hi else ']'}"
+    """An interval with its ends separated by '; ' in every language: a comma is the decimal
+    mark in Swedish (ISO 80000-2) and the group separator in English ('[137,325; 137,475]')."""
+    return f"{'(' if open_lo else '['}{num(lo)}; {num(hi)}{')' if open_hi else ']'}"
 
 
 # -- words ---------------------------------------------------------------------------------
