@@ -87,7 +87,7 @@ def test_more_than_is_strict_and_open_above():
     c = claimed(value="50", exact=True, qualifier="mer än")
     assert not c.contains(50.0)
     assert c.contains(50.000001) and c.contains(1e9)
-    assert interval_text(c) == "(50, ∞)"
+    assert interval_text(c) == "(50; ∞)"
 
 
 def test_at_least_includes_the_bound():
@@ -392,7 +392,7 @@ def test_tables_of_a_claim_and_a_missing_one():
     results = [run({"value": "30", "op": "value", "inputs": [cell("A")]}), run({"value": "5", "missing": "x"})]
     claims, detail = tidy(results)
     assert list(claims["verdict"]) == ["consistent", "not reproducible"]
-    assert claims.loc[0, "evidence"] == "30 in [30, 30] vs [29.5, 30.5]"
+    assert claims.loc[0, "evidence"] == "30 in [30; 30] vs [29.5; 30.5]"
     assert claims.loc[0, "formula"] == "value(t[region=A, measure=count] = 30)"
     sv_columns = ["claim_sv", "missing_sv", "explanation_sv", "note_sv", "location_sv"]
     assert list(claims.columns[-5:]) == sv_columns and (claims.loc[0, sv_columns] == "").all()

@@ -66,11 +66,14 @@ def test_formula_numbers_have_six_digits_and_no_grouping():
     assert en(100 / 3) == _fmt(100 / 3) == "33.3333"
 
 
-def test_intervals_use_a_semicolon_with_a_decimal_comma():
+def test_intervals_use_a_semicolon_in_both_languages():
+    # A comma is the decimal mark in Swedish and the group separator in English: with ', '
+    # between the ends, '[137,325, 137,475]' could be read as four numbers.
     en, sv = report.number_formatter("en"), report.number_formatter("sv")
-    assert report.interval(29.5, 40.5, en, "en") == "[29.5, 40.5]"
+    assert report.interval(29.5, 40.5, en, "en") == "[29.5; 40.5]"
+    assert report.interval(137325, 137475, en, "en") == "[137,325; 137,475]"
     assert report.interval(29.5, 40.5, sv, "sv") == "[29,5; 40,5]"
-    assert report.interval(100 / 3, float("inf"), en, "en", True, True) == "(33.33, ∞)"
+    assert report.interval(100 / 3, float("inf"), en, "en", True, True) == "(33.33; ∞)"
 
 
 # -- words -------------------------------------------------------------------------------------
@@ -113,7 +116,7 @@ def test_interval_evidence_in_english_and_swedish(sv):
         gap=0.1,
     )
     assert (
-        report.group_evidence(row, items, "en", EN) == "Migrationsverket: 40.7 in [40.6, 40.8] vs [29.5, 40.5], gap 0.1"
+        report.group_evidence(row, items, "en", EN) == "Migrationsverket: 40.7 in [40.6; 40.8] vs [29.5; 40.5], gap 0.1"
     )
     assert (
         report.group_evidence(row, items, "sv", sv)
@@ -325,8 +328,10 @@ def run_report(built, tmp_path, language, catalogs):
 def test_report_stage_in_english(built, tmp_path):
     md = run_report(built, tmp_path, "en", [])
     assert md.startswith("# Claims audit: the reports' numbers recomputed from their own tables\n")
-    assert "| **Total** |  | 13 | 6 | 16 | 115 | 150 |" in md
-    assert "- Evidence: 33.21 in [33.21, 33.21] vs (33.33, ∞), gap -0.1237\n- gap: -0.1237\n" in md
+    # 'närmare 92' (92,6) is now inconsistent; the registration cost ('på ett år ... januari-
+    # augusti') and the new-tasks cost (period or per month) are ambiguous.
+    assert "| **Total** |  | 13 | 8 | 16 | 113 | 150 |" in md
+    assert "- Evidence: 33.21 in [33.21; 33.21] vs (33.33; ∞), gap -0.1237\n- gap: -0.1237\n" in md
     assert "| riksrevisionen_2022 | `training_months` | 8 | 4.4 |" in md
     log = (tmp_path / "report_claims_en.log").read_text(encoding="utf-8")
     assert "claims_evidence.parquet" in log and "wrote" in log
@@ -335,7 +340,7 @@ def test_report_stage_in_english(built, tmp_path):
 def test_report_stage_in_swedish(built, tmp_path, mo):
     md = run_report(built, tmp_path, "sv", [mo])
     assert md.startswith("# Granskning av påståenden")
-    assert "## Oförenliga påståenden" in md and "| **Totalt** |  | 13 | 6 | 16 | 115 | 150 |" in md
+    assert "## Oförenliga påståenden" in md and "| **Totalt** |  | 13 | 8 | 16 | 113 | 150 |" in md
     assert "kostnadsmodell new_tasks_cost: (omkring 34 × 58 × 35 × 289 / 1 000 000)" in md
     assert "högst först: Pensionsmyndigheten 61,2, Försäkringskassan 57,7" in md
     # locations in Swedish: the register's location_sv, a fact's location word by word

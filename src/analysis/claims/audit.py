@@ -264,9 +264,10 @@ def formula_text(term: Term) -> str:
 
 
 def interval_text(claimed: Claimed) -> str:
-    """A claimed interval in English notation: '[29.5, 40.5]', '(33.3333, ∞)'."""
+    """A claimed interval: '[29.5; 40.5]', '(33.3333; ∞)' (ends separated by a semicolon, as
+    in the report, where a comma may be a decimal mark or a group separator)."""
     left, right = "(" if claimed.open_lo else "[", ")" if claimed.open_hi else "]"
-    return f"{left}{_fmt(claimed.lo)}, {_fmt(claimed.hi)}{right}"
+    return f"{left}{_fmt(claimed.lo)}; {_fmt(claimed.hi)}{right}"
 
 
 def detail_text(g: GroupResult) -> str:
@@ -302,7 +303,7 @@ def evidence_text(r: ReadingResult) -> str:
         else:
             gap = f", gap {_fmt(g.gap)}" if g.verdict == "inconsistent" else ""
             claimed = interval_text(g.claimed) if g.claimed else ""
-            parts.append(f"{where}{_fmt(g.computed)} in [{_fmt(g.lo)}, {_fmt(g.hi)}] vs {claimed}{gap}")
+            parts.append(f"{where}{_fmt(g.computed)} in [{_fmt(g.lo)}; {_fmt(g.hi)}] vs {claimed}{gap}")
     return "; ".join(parts)
 
 
