@@ -204,7 +204,7 @@ def test_count_range_by_hand():
     # every count in the range rounds back to the printed share (half-widths included)
     lo, hi = count_range("2,4", 2.4, 34195)
     assert all(2.35 <= 100 * c / 34195 <= 2.45 for c in range(lo, hi + 1))
-    assert not 2.35 <= 100 * (lo - 1) / 34195 and not 100 * (hi + 1) / 34195 <= 2.45
+    assert 100 * (lo - 1) / 34195 < 2.35 and 100 * (hi + 1) / 34195 > 2.45
 
 
 def small_table(n_direct=40, n_local=60, printed_direct="12,5", printed_local="30,0") -> pd.DataFrame:
