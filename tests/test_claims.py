@@ -395,7 +395,7 @@ def test_tables_of_a_claim_and_a_missing_one():
     assert claims.loc[0, "evidence"] == "30 in [30; 30] vs [29.5; 30.5]"
     assert claims.loc[0, "formula"] == "value(t[region=A, measure=count] = 30)"
     sv_columns = ["claim_sv", "missing_sv", "explanation_sv", "note_sv", "location_sv"]
-    assert list(claims.columns[-5:]) == sv_columns and (claims.loc[0, sv_columns] == "").all()
+    assert [c for c in claims.columns if c.endswith("_sv")] == sv_columns and (claims.loc[0, sv_columns] == "").all()
     assert list(detail["group"]) == [""]
     tables = structured(results)
     e = tables["claims_evidence"].iloc[0]
@@ -584,14 +584,32 @@ def test_more_than_a_third_fails_by_hand(built):
     # Tabell 5: 179 'Nej' of 64 + 291 + 179 + 5 = 539; a third of 539 is 179,67.
     assert 64 + 291 + 179 + 5 == 539 and 179 < 539 / 3
     row = claims.loc["t5_no_shared_view_over_third"]
-    assert row["verdict"] == "inconsistent"
+    # Of all respondents: inconsistent; of the 534 with a view (without 5 'Vet ej'):
+    # 179 / 534 = 33,52 % > 33,33 %. The two readings disagree: ambiguous.
+    assert row["verdict"] == "ambiguous"
     assert row["computed"] == pytest.approx(100 * 179 / 539)
     assert row["gap"] == pytest.approx(100 * 179 / 539 - 100 / 3)
+    evidence = built.frames["claims_evidence"]
+    ev = evidence[evidence["id"] == "t5_no_shared_view_over_third"].set_index("reading")
+    assert ev.loc[1, "verdict"] == "inconsistent"
+    assert ev.loc[2, "computed"] == pytest.approx(100 * 179 / 534) and ev.loc[2, "verdict"] == "consistent"
+
+
+def test_partial_agreement_readings_by_hand(built):
+    claims = built.frames["claims"].set_index("id")
+    evidence = built.frames["claims_evidence"]
+    # Tabell 8, 'Instämmer helt' alone: Arbetsförmedlingen 18,9 %, not more than half.
+    for cid in ("t8_clear_majority", "t6_most_get_help"):
+        assert claims.loc[cid, "verdict"] == "ambiguous"
+        ev = evidence[(evidence["id"] == cid) & (evidence["reading"] == 2)].set_index("label")
+        assert ev.loc["Arbetsförmedlingen", "verdict"] == "inconsistent"
+    ev = evidence[(evidence["id"] == "t8_clear_majority") & (evidence["reading"] == 2)].set_index("label")
+    assert ev.loc["Arbetsförmedlingen", "computed"] == pytest.approx(18.9)
 
 
 def test_swedish_location_from_the_register(built):
     claims = built.frames["claims"].set_index("id")
-    assert claims.columns[-1] == "location_sv"
+    assert "location_sv" in claims.columns
     row = claims.loc["t5_no_shared_view_over_third"]
     assert (row["location"], row["location_sv"]) == ("4.1.1, text after Tabell 5", "4.1.1, texten efter Tabell 5")
     row = claims.loc["longest_cases_per_1000_chapter_4"]

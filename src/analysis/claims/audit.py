@@ -70,6 +70,7 @@ COLUMNS = {
         "explanation_sv": STR,
         "note_sv": STR,
         "location_sv": STR,
+        "report_name": STR,
     },
     "claims_detail": {
         "report": STR,
@@ -146,7 +147,15 @@ COLUMNS = {
         "label": STR,
         "per": STR,
     },
-    "claims_standalone": {"report": STR, "fact": STR, "printed": STR, "unit": STR, "location": STR},
+    "claims_standalone": {
+        "report": STR,
+        "fact": STR,
+        "printed": STR,
+        "unit": STR,
+        "location": STR,
+        "description": STR,
+        "description_sv": STR,
+    },
     "claims_uses": {"source": STR, "fact": STR},
 }
 
@@ -216,6 +225,11 @@ def facts_used(source: str, claims: list[dict], estimates: dict) -> set[tuple[st
     return used
 
 
+def _text(value) -> str:
+    """A text cell: missing (None, NaN) is empty."""
+    return value if isinstance(value, str) else ""
+
+
 def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataFrame], estimates: dict) -> pd.DataFrame:
     """Facts of each audited report that no claim (nor a cost-model estimate it uses) refers to."""
     used: set[tuple[str, str]] = set()
@@ -230,7 +244,15 @@ def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataF
             if (source, fid) not in used:
                 printed = f"{r['qualifier']} {r['printed']}".strip()
                 rows.append(
-                    {"report": source, "fact": fid, "printed": printed, "unit": r["unit"], "location": r["location"]}
+                    {
+                        "report": source,
+                        "fact": fid,
+                        "printed": printed,
+                        "unit": r["unit"],
+                        "location": r["location"],
+                        "description": _text(r.get("description")),
+                        "description_sv": _text(r.get("description_sv")),
+                    }
                 )
     return frame("claims_standalone", rows)
 
@@ -357,6 +379,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "explanation_sv": c.get("explanation_sv", ""),
                 "note_sv": c.get("note_sv", ""),
                 "location_sv": c.get("location_sv", ""),
+                "report_name": "",
             }
         )
         for r in res.readings:

@@ -68,6 +68,10 @@ def run(input, output, params, log=None) -> None:
             frames, _ = analyse_claims({source: claims}, ctx)
         except ClaimError as exc:
             raise doc.error(["claims", *exc.keypath], exc.text, exc.expected, "bad claim:") from None
+        # the report as a reader names it: publisher and year of publication
+        src_meta = read_meta(next(p for p in input.facts if read_meta(p)["source"]["id"] == source))["source"]
+        publisher = str(src_meta["publisher"]).split(",")[0]  # the agency, not its department
+        frames["claims"]["report_name"] = f"{publisher} {str(src_meta['published'])[:4]}"
         frames["claims_standalone"] = standalone_facts({source: claims}, facts, estimates)
         frames["claims_uses"] = other_uses(source, claims, estimates)
         meta = {"similar_within": params.similar_within, "register": str(input.claims)}

@@ -436,6 +436,7 @@ def context(frames: dict[str, pd.DataFrame], settings: dict, language: str, figu
     shares = frames["shares"]
     changes = frames["week_changes"]
     return {
+        "example": {k: fmt_number(v, language, 0) for k, v in (("v", 28000), ("lo", 27500), ("hi", 28500))},
         "model": cost_model_rows(model, labels, _, language),
         "formulas": formula_rows(model, frames["factors"], facts, labels, units, language, _),
         "allocations": allocation_rows(frames["allocations"], labels, _, language),

@@ -93,10 +93,11 @@ def verdict_text(verdict: str, basis: str, _: Gettext) -> str:
 
 
 def where(claim: dict, language: str, _: Gettext) -> str:
-    """'report, location (line n)': in Swedish the register's ``location_sv``, if any."""
+    """'report, location (line n)': the report as a reader names it (``report_name``) and in
+    Swedish the register's ``location_sv``, if any."""
     location = (claim.get("location_sv") or claim["location"]) if language == "sv" else claim["location"]
     return _("%(report)s, %(location)s (line %(line)s)") % {
-        "report": claim["report"],
+        "report": claim.get("report_name") or claim["report"],
         "location": location,
         "line": claim["seed_line"],
     }
@@ -225,17 +226,25 @@ def _grouped(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
     return out
 
 
+def report_names(claims: pd.DataFrame) -> dict[str, str]:
+    """Report id -> the name a reader knows ('Riksrevisionen 2022'), from ``report_name``."""
+    if "report_name" not in claims:
+        return {}
+    return {r: n for r, n in zip(claims["report"], claims["report_name"], strict=True) if isinstance(n, str) and n}
+
+
 def summary_rows(claims: pd.DataFrame, language: str, _: Gettext) -> list[list[str]]:
     """Claims per verdict per report and kind, with a total row."""
 
     def n(x) -> str:
         return fmt_number(int(x), language, 0)
 
+    names = report_names(claims)
     counts = claims.groupby(["report", "kind", "verdict"]).size().unstack("verdict", fill_value=0)
     counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
     counts["total"] = counts.sum(axis=1)
     rows = [
-        [report, kind_name(kind, _), *(n(c[v]) for v in VERDICTS), n(c["total"])]
+        [names.get(report, report), kind_name(kind, _), *(n(c[v]) for v in VERDICTS), n(c["total"])]
         for (report, kind), c in counts.iterrows()
     ]
     total = _("Total")
@@ -288,14 +297,32 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
     order = {v: i for i, v in enumerate(VERDICTS)}
     ranked = sorted(claims, key=lambda c: (order[c["verdict"]], c["report"]))
     every = [
-        [f"`{c['id']}`", c["where"], c["printed"], c["verdict_text"], c["evidence"].replace("|", "/")] for c in ranked
+        # the printed words are a quotation (Swedish number format in either language)
+        [c["paraphrase"], c["where"], f"“{c['printed']}”", c["verdict_text"], c["evidence"].replace("|", "/")]
+        for c in ranked
     ]
+    names = report_names(frames["claims"])
+
+    def described(r) -> str:
+        d = getattr(r, "description_sv", "") if sv else ""
+        return (d if isinstance(d, str) and d else "") or (
+            r.description if isinstance(getattr(r, "description", ""), str) else ""
+        )
+
     standalone = [
-        [r.report, f"`{r.fact}`", r.printed, fact_location(r.location, _) if sv else r.location]
+        [
+            names.get(r.report, r.report),
+            described(r),
+            r.printed,
+            fact_location(r.location, _) if sv else r.location,
+        ]
         for r in frames["claims_standalone"].itertuples()
     ]
     text_claims = [c for c in claims if c["kind"] == "claim"]
+    example = {"share": fmt_number(44.5, language, 1), "lo": fmt_number(44.45, language, 2)}
+    example["hi"] = fmt_number(44.55, language, 2)
     return {
+        "example": example,
         "summary": summary_rows(frames["claims"], language, _),
         "verdicts": [verdict_name(v, _) for v in VERDICTS],
         "inconsistent": [c for c in text_claims if c["verdict"] == "inconsistent"],
