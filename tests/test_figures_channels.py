@@ -99,13 +99,18 @@ def test_wrap_keeps_at_most_the_given_lines():
 
 def test_cost_model_figure_labels_and_points():
     model = cost_model([ESTIMATES["digital_reports_cost"], ESTIMATES["new_tasks_cost"]], TABLE)
-    labels = {"digital_reports_cost": "Digital reports " * 6, "title": "T", "xlabel": "x"}
+    legend = {"printed_interval": "P", "reproduced": "R", "within": "W", "not_reproduced": "N"}
+    labels = {"digital_reports_cost": "Digital reports " * 6, "title": "T", "xlabel": "x"} | legend
     ax = printed_vs_reproduced(model, labels, "c", "en").axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert len(ticks[0].split("\n")) == 2 and ticks[1] == "new_tasks_cost"  # unknown: the id
     # new_tasks_cost: 34 x 58 x 35 x 289 / 1e6 = 19,946 over the printed 2,4.
     points = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o"]
     assert points[1] == pytest.approx(34 * 58 * 35 * 289 / 1e6 / 2.4)
+    # ticks on both sides of 1 (not only the decades), and a legend for every drawn element
+    xt = list(ax.get_xticks())
+    assert any(t < 1 for t in xt) and 1 in xt and any(1 < t < 10 for t in xt)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P", "R", "W", "N"]
 
 
 def test_transfers_and_staff_bars():

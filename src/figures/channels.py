@@ -99,7 +99,9 @@ def staff_shift(staff: pd.DataFrame, labels: dict, caption_text: str, language: 
 
 def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
     """Each estimate relative to its printed value: the printed interval (grey band) and
-    the value computed from the printed inputs with its input-rounding interval (dot)."""
+    the value computed from the printed inputs with its input-rounding interval (dot,
+    coloured by verdict). ``labels`` maps estimates to readable labels and holds the
+    legend texts ``printed_interval``, ``reproduced``, ``within``, ``not_reproduced``."""
     fig, ax = new_figure(width=8.5, height=1.2 + 0.42 * len(model))
     y = np.arange(len(model))[::-1]
     for yy, r in zip(y, model.itertuples(), strict=True):
@@ -125,9 +127,36 @@ def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, 
         )
     ax.axvline(1.0, color="#333333", linewidth=0.8)
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 else _num(language)(v, 0)))
+    lo = min(
+        (model["computed_lo"] / model["printed_value"]).min(), (model["printed_lo"] / model["printed_value"]).min()
+    )
+    hi = max(
+        (model["computed_hi"] / model["printed_value"]).max(), (model["printed_hi"] / model["printed_value"]).max()
+    )
+    left, right = min(lo, 0.9) / 1.1, max(hi, 1.1) * 1.1
+    ax.set_xlim(left, right)
+    # readable ticks on both sides of 1 (a log axis would otherwise label only the decades)
+    candidates = (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 5, 7, 10, 20, 30, 50)
+    ticks = [t for t in candidates if left <= t <= right]
+    if len(ticks) > 9:  # a wide axis: the coarser ticks are enough
+        ticks = [t for t in ticks if t not in (0.8, 0.9, 1.25, 7)]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 or v % 1 else _num(language)(v, 0))
+    )
     ax.set_yticks(y, [wrap(labels.get(e, e), 55) for e in model["estimate"]], fontsize=7)
     ax.set_xlabel(labels["xlabel"])
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color=GREY, alpha=0.5, linewidth=7, label=labels["printed_interval"]),
+        *(
+            Line2D([], [], color=c, marker="o", linewidth=1, label=labels[k])
+            for k, c in (("reproduced", DIRECT), ("within", "#e08214"), ("not_reproduced", LOCAL))
+        ),
+    ]
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4, frameon=False)
     return finish(fig, ax, labels["title"], caption_text)
 
 
