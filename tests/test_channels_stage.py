@@ -175,6 +175,10 @@ def bad_cost_model(tmp_path: Path, old: str, new: str) -> tuple[Path, int, int]:
     [
         ("fact: activity_reports_digital_increase", "fact: no_such_fact"),
         ("printed: digital_reports_saving_msek", "printed: no_such_fact"),
+        (
+            "replace: {hourly_cost_case_officer: hourly_cost_customer_host}",
+            "replace: {hourly_cost_case_officer: no_such_fact}",
+        ),
     ],
 )
 def test_unknown_fact_in_cost_model_is_located_and_leaves_no_output(processed, tmp_path, old, new):

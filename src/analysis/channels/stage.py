@@ -30,11 +30,10 @@ def check_fact_ids(doc, known: set[str], facts_file: str) -> None:
                     )
         for j, choice in enumerate(est.get("choices", [])):
             for k, alt in enumerate(choice["alternatives"]):
-                for used, instead in alt["replace"].items():
-                    for key, fid in (("used", used), ("instead", instead)):
-                        if fid not in known:
-                            path = ["estimates", i, "choices", j, "alternatives", k, "replace"]
-                            raise doc.error(path, fid, expected, f"unknown fact ({key})")
+                for fid in (f for pair in alt["replace"].items() for f in pair):
+                    if fid not in known:
+                        path = ["estimates", i, "choices", j, "alternatives", k, "replace"]
+                        raise doc.error(path, fid, expected, "unknown fact")
 
 
 def check_settings(settings: dict, known: set[str], tables: dict, facts_file: str) -> None:
