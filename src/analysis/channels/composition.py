@@ -138,12 +138,12 @@ def org_differences(table: pd.DataFrame, direct: str, local: str, confidence: fl
         ``week, block, group, share_direct, share_local, diff_pp, rounding_lo,
         rounding_hi, lower, upper, n_direct, n_local``.
     """
-    s = table.set_index(["organisation", "week", "group"])
+    s = {(r["organisation"], r["week"], r["group"]): r for r in table.to_dict("records")}
     rows = []
     for r in table[table["organisation"] == direct].itertuples():
-        if (local, r.week, r.group) not in s.index:
+        if (local, r.week, r.group) not in s:
             continue
-        b = s.loc[(local, r.week, r.group)]
+        b = s[(local, r.week, r.group)]
         corners = [(xa, xb) for xa in (r.count_lo, r.count_hi) for xb in (b["count_lo"], b["count_hi"])]
         xa, xb = np.array(corners, dtype=float).T
         lo, hi = newcombe(xa, r.n, xb, b["n"], confidence)
@@ -186,12 +186,12 @@ def week_changes(table: pd.DataFrame, confidence: float = 0.95, first: str = "V 
         widest_hi, conclusion`` (percentage points).
     """
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    s = table.set_index(["organisation", "week", "group"])
+    s = {(r["organisation"], r["week"], r["group"]): r for r in table.to_dict("records")}
     rows = []
     for r in table[table["week"] == last].itertuples():
-        if (r.organisation, first, r.group) not in s.index:
+        if (r.organisation, first, r.group) not in s:
             continue
-        a = s.loc[(r.organisation, first, r.group)]
+        a = s[(r.organisation, first, r.group)]
         se = [100 * math.sqrt(p / 100 * (1 - p / 100) / n) for p, n in ((a["share"], a["n"]), (r.share, r.n))]
         lo, hi = r.rounding_lo - a["rounding_hi"], r.rounding_hi - a["rounding_lo"]
         narrow, wide = z * abs(se[0] - se[1]), z * (se[0] + se[1])
@@ -224,19 +224,28 @@ def week_changes(table: pd.DataFrame, confidence: float = 0.95, first: str = "V 
 
 
 def weighted_mean_check(frame: pd.DataFrame, direct: str, local: str, total: str = "Totalt") -> pd.DataFrame:
-    """The total column against the count-weighted mean of the two organisations."""
-    counts = frame[frame["measure"] == "count"].set_index(["organisation", "week"])["value"]
-    pct = frame[(frame["measure"] == "percent") & frame["value"].notna()]
+    """The total column against the count-weighted mean of the two organisations.
+
+    Returns
+    -------
+    DataFrame
+        ``group, week, printed_total, weighted_mean, mean_lo, mean_hi, holds``: the mean
+        from the printed shares and its range over their rounding (+-0,05); ``holds`` when
+        that range meets the printed total's own rounding interval.
+    """
+    counts, pct = _cells(frame)
+    n = counts.to_dict()
+    value = {(r["group"], r["week"], r["organisation"]): r["value"] for r in pct.to_dict("records")}
     rows = []
-    for (group, week), sub in pct.groupby(["group", "week"], sort=False):
-        s = sub.set_index("organisation")
-        if not {direct, local, total} <= set(s.index):
+    for group, week in dict.fromkeys(zip(pct["group"], pct["week"], strict=True)):
+        if not all((group, week, o) in value for o in (direct, local, total)):
             continue
-        nd, nl = counts[(direct, week)], counts[(local, week)]
-        mean = (nd * s.loc[direct, "value"] + nl * s.loc[local, "value"]) / (nd + nl)
-        lo = (nd * (s.loc[direct, "value"] - 0.05) + nl * (s.loc[local, "value"] - 0.05)) / (nd + nl)
+        nd, nl = n[(direct, week)], n[(local, week)]
+        sd, sl = value[(group, week, direct)], value[(group, week, local)]
+        mean = (nd * sd + nl * sl) / (nd + nl)
+        lo = (nd * (sd - 0.05) + nl * (sl - 0.05)) / (nd + nl)
         hi = lo + 0.1
-        printed = float(s.loc[total, "value"])
+        printed = float(value[(group, week, total)])
         rows.append(
             {
                 "group": group,

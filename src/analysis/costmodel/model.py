@@ -54,19 +54,21 @@ class FactTable:
         overrides: dict,
         directional: bool = True,
     ):
-        self.rows = facts.set_index("id")
+        # plain dicts: a pandas row lookup per factor made the sensitivity take a second
+        self.records = {r["id"]: r for r in facts.to_dict("records")}
+        self._intervals: dict[str, tuple[float, float]] = {}
         self.widths = widths
         self.trailing = trailing_zeros_significant
         self.overrides = dict(overrides)
         self.directional = directional
 
     def has(self, fid: str) -> bool:
-        return fid in self.rows.index
+        return fid in self.records
 
-    def row(self, fid: str):
-        if fid not in self.rows.index:
+    def row(self, fid: str) -> dict:
+        if fid not in self.records:
             raise KeyError(fid)
-        return self.rows.loc[fid]
+        return self.records[fid]
 
     def value(self, fid: str) -> float:
         return float(self.overrides.get(fid, self.row(fid)["value"]))
@@ -75,8 +77,12 @@ class FactTable:
         if fid in self.overrides:
             v = float(self.overrides[fid])
             return v, v
-        r = self.row(fid)
-        return qualified_interval(r["printed"], r["qualifier"], self.widths, self.trailing, self.directional)
+        if fid not in self._intervals:
+            r = self.row(fid)
+            self._intervals[fid] = qualified_interval(
+                r["printed"], r["qualifier"], self.widths, self.trailing, self.directional
+            )
+        return self._intervals[fid]
 
     def shown(self, fid: str) -> str:
         r = self.row(fid)
