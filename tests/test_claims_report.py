@@ -344,6 +344,12 @@ def test_report_stage_in_english(built, tmp_path):
     assert "`digital_reports_hours`" not in md and "| arbetsformedlingen_2019 |" not in md
     assert "| Arbetsförmedlingen 2019 | claims in the text |" in md
     assert "## Methods" in md and "44.5 % is 44.45–44.55" in md
+    # inputs named as a reader knows them: facts by description, tables by printed number
+    assert (
+        "- Recomputed as: `share(Activity reports submitted digitally per month on average, January to August "
+        "2019 = 237 000; Activity reports submitted per month on average, January to August 2019 = 256 000)`" in md
+    )
+    assert "`decline(Bilaga 1, Tabell 1[series=Avstämningsmöte, antal, period=2019 halvår 1] = 23712;" in md
     assert (
         "| Riksrevisionen 2022 | Months during which new service handlers take most of their training "
         "alongside practical work | 8 | 4.4 |" in md
@@ -356,7 +362,11 @@ def test_report_stage_in_swedish(built, tmp_path, mo):
     md = run_report(built, tmp_path, "sv", [mo])
     assert md.startswith("# Granskning av påståenden")
     assert "## Oförenliga påståenden" in md and "| **Totalt** |  | 12 | 11 | 16 | 111 | 150 |" in md
-    assert "kostnadsmodell new_tasks_cost: (omkring 34 × 58 × 35 × 289 / 1 000 000)" in md
+    # the estimate named by the Swedish description of the figure it reproduces
+    assert (
+        "kostnadsmodell Kostnad för de nya arbetsuppgifterna, uppräknad till samtliga lokala enheter, "
+        "januari–augusti 2019: (omkring 34 × 58 × 35 × 289 / 1 000 000)" in md
+    )
     assert "högst först: Pensionsmyndigheten 61,2, Försäkringskassan 57,7" in md
     # locations in Swedish: the register's location_sv, a fact's location word by word
     assert "Riksrevisionen 2022, 4.1.1, texten efter Tabell 5 (rad 156)" in md

@@ -146,6 +146,8 @@ COLUMNS = {
         "printed": STR,
         "label": STR,
         "per": STR,
+        "display": STR,
+        "display_sv": STR,
     },
     "claims_standalone": {
         "report": STR,
@@ -414,7 +416,7 @@ def _terms(term: Term, parent: int, out: list[dict], key: dict) -> None:
     fields = {
         k: getattr(term, k) for k in ("kind", "name", "where", "by", "source", "value", "printed", "label", "per")
     }
-    out.append({**key, "term": number, "parent": parent, **fields})
+    out.append({**key, "term": number, "parent": parent, **fields, "display": "", "display_sv": ""})
     for child in term.children:
         _terms(child, number, out, key)
 
@@ -482,6 +484,35 @@ def analyse_claims(registers: dict[str, list[dict]], ctx: Context) -> tuple[dict
     results = evaluate_registers(registers, ctx)
     claims, detail = tidy(results)
     return {"claims": claims, "claims_detail": detail, **structured(results)}, results
+
+
+def describe_terms(
+    terms: pd.DataFrame, facts: dict[str, pd.DataFrame], table_names: dict[tuple[str, str], str], estimates: dict
+) -> pd.DataFrame:
+    """``terms`` (table ``claims_terms``) with ``display``/``display_sv``: what a reader calls
+    each input instead of its id. A fact by its description, a table by its printed number
+    ('Bilaga 1, Tabell 1', the same in both languages), a cost-model estimate by the
+    description of the printed figure it reproduces; empty where nothing is known."""
+    out = terms.copy()
+    display, display_sv = [], []
+    for r in out.to_dict("records"):
+        source = r["source"] or r["report"]
+        en = sv = ""
+        fid = None
+        if r["kind"] == "fact":
+            fid = r["name"]
+        elif r["kind"] == "estimate" and r["name"] in estimates:
+            fid = estimates[r["name"]]["printed"]
+        elif r["kind"] == "table":
+            en = sv = table_names.get((source, r["name"]), "")
+        table = facts.get(source)
+        if fid is not None and table is not None and fid in table.index:
+            en = _text(table.loc[fid].get("description"))
+            sv = _text(table.loc[fid].get("description_sv")) or en
+        display.append(en)
+        display_sv.append(sv)
+    out["display"], out["display_sv"] = display, display_sv
+    return frame("claims_terms", out)
 
 
 def combine(parts: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:

@@ -184,9 +184,19 @@ def group_evidence(e: dict, items: list[dict], language: str, _: Gettext, num=No
     return f"{label}: {text}" if label else text
 
 
-def formula(terms: list[dict], language: str, _: Gettext, num=None) -> str:
-    """A reading's computation (its rows of ``claims_terms``) in the register's notation."""
+def formula(terms: list[dict], language: str, _: Gettext, num=None, readable: bool = False) -> str:
+    """A reading's computation (its rows of ``claims_terms``) in the register's notation;
+    with ``readable``, facts, tables and cost-model estimates are named as a reader knows
+    them (``display``, ``display_sv`` in Swedish) instead of by their ids."""
     num = num or formula_formatter(language)
+
+    def named(t: dict) -> str:
+        if readable:
+            shown = t.get("display_sv") if language == "sv" else t.get("display")
+            if isinstance(shown, str) and shown:
+                return shown
+        return t["name"]
+
     children = defaultdict(list)
     for t in terms:
         children[t["parent"]].append(t)
@@ -200,18 +210,18 @@ def formula(terms: list[dict], language: str, _: Gettext, num=None) -> str:
             per = _(", per %(per)s") % {"per": t["per"]} if t["per"] else ""
             return f"{t['name']}({'; '.join(text(c) for c in kids)}{per})"
         if kind == "table":
-            label = f"{t['name']}[{t['where']}]" + (f" ({t['source']})" if t["source"] else "")
+            label = f"{named(t)}[{t['where']}]" + (f" ({t['source']})" if t["source"] else "")
             if t["by"]:
                 return _("%(table)s by %(column)s") % {"table": label, "column": t["by"]}
             return f"{label} = {num(t['value'])}"
         if kind == "facts":
             return "{" + "; ".join(f"{c['label']}: {text(c)}" for c in kids) + "}"
         if kind == "fact":
-            return f"{t['name']} = {t['printed']}"
+            return f"{named(t)} = {t['printed']}"
         if kind == "const":
             name = t["label"] or _("constant")
             return f"{t['name']} ({name})"
-        return _("cost model %(estimate)s: %(formula)s") % {"estimate": t["name"], "formula": t["printed"]}
+        return _("cost model %(estimate)s: %(formula)s") % {"estimate": named(t), "formula": t["printed"]}
 
     return text(children[0][0]) if children[0] else ""
 
@@ -287,7 +297,9 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
                 "where": where(c, language, _),
                 "paraphrase": (c["claim_sv"] or c["claim"]) if sv else c["claim"],
                 **{k: (c[f"{k}_sv"] or c[k]) if sv else c[k] for k in ("missing", "explanation", "note")},
-                "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _) if counted else "",
+                "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _, readable=True)
+                if counted
+                else "",
                 "readings": "; ".join(shown_readings) if many else "",
                 "evidence": " | ".join(texts),
                 "gap_shown": num(c["gap"]) if c["verdict"] == "inconsistent" and not math.isnan(c["gap"]) else "",
