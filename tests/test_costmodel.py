@@ -156,3 +156,6 @@ def test_meaningful_keeps_counts_and_rounds_the_rest():
     assert out["ratio"].isna().iloc[0] and out["ratio"].iloc[1] == 0.3333
     assert out["label"].tolist() == ["a", "b"] and out["k"].tolist() == [1, 2]
     assert frame["share"].iloc[0] == 9.141443333333  # the input is not changed
+    # interval ends are rounded outwards: [4,45 x 0,95; 4,55 x 1,05] = [4,2275; 4,7775]
+    ends = meaningful(pd.DataFrame({"printed_lo": [4.2275, -1.23456], "printed_hi": [4.7775, -1.23456]}))
+    assert ends["printed_lo"].tolist() == [4.227, -1.235] and ends["printed_hi"].tolist() == [4.778, -1.234]

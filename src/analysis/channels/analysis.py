@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,22 @@ SIGNIFICANT = 4
 so a fourth is a guard digit and anything beyond it is arithmetic noise."""
 
 
+def _round(v: float, digits: int, rounding: str) -> float:
+    """``v`` to ``digits`` significant digits in decimal arithmetic (``rounding``: a
+    :mod:`decimal` rounding mode)."""
+    if not math.isfinite(v) or v == 0:
+        return v
+    d = Decimal(repr(v))
+    exponent = d.adjusted() - (digits - 1)
+    return float(d.quantize(Decimal(1).scaleb(exponent), rounding=rounding))
+
+
 def meaningful(frame: pd.DataFrame, digits: int = SIGNIFICANT) -> pd.DataFrame:
     """``frame`` with every non-integral float column rounded to ``digits`` significant
-    digits (value by value, through decimal text so no binary tail survives); columns
-    holding only whole numbers (counts) stay exact."""
+    digits, value by value in decimal arithmetic; columns holding only whole numbers
+    (counts) stay exact. The ends of an interval are rounded outwards (a column named
+    ``*_lo`` or ``lower`` down, ``*_hi`` or ``upper`` up), so a rounded interval still
+    contains what the exact one contains; other values to the nearest."""
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype.kind != "f":
@@ -37,7 +50,13 @@ def meaningful(frame: pd.DataFrame, digits: int = SIGNIFICANT) -> pd.DataFrame:
         finite = np.isfinite(x)
         if np.all(x[finite] == np.round(x[finite])):
             continue
-        out[col] = [float(f"{v:.{digits}g}") if math.isfinite(v) else v for v in x]
+        if col.endswith(("_lo", "lower")):
+            mode = ROUND_FLOOR
+        elif col.endswith(("_hi", "upper")):
+            mode = ROUND_CEILING
+        else:
+            mode = ROUND_HALF_EVEN
+        out[col] = [_round(float(v), digits, mode) for v in x]
     return out
 
 
