@@ -6,11 +6,20 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from analysis.channels.composition import composition, weighted_mean_check
+from analysis.channels.composition import (
+    count_range,
+    newcombe,
+    org_differences,
+    shares,
+    week_changes,
+    weighted_mean_check,
+    wilson,
+)
 from analysis.core.intervals import printed_interval, rounding_interval
 from analysis.costmodel.model import FactTable, cost_model, evaluate
 from analysis.ingest.facts import parse_facts
@@ -175,22 +184,135 @@ def tabell_1_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_newcombe_difference_on_tabell_1():
-    comp = composition(tabell_1_frame(), "VO Direkt", "Local")
-    row = comp[(comp["comparison"] == "direct_minus_local") & (comp["where"] == "V 5")].iloc[0]
-    assert row["diff_pp"] == pytest.approx(61.3 - 29.4)
+def test_wilson_and_newcombe_match_statsmodels():
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+    for x, n in [(0, 10), (3, 10), (20945, 34195), (5042, 530655), (50, 50)]:
+        lo, hi = wilson([x], n)
+        assert (lo[0], hi[0]) == pytest.approx(proportion_confint(x, n, method="wilson"), abs=1e-12)
+    for x1, n1, x2, n2 in [(20945, 34195, 168393, 573738), (3, 40, 17, 60), (0, 25, 4, 30)]:
+        lo, hi = newcombe([x1], n1, [x2], n2)
+        ref = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
+        assert (lo[0], hi[0]) == pytest.approx(ref, abs=1e-10)
+
+
+def test_count_range_by_hand():
+    # 61,3 % of 34 195: 0,6125 x 34 195 = 20 944,44 -> 20 945; 0,6135 x 34 195 = 20 978,63 -> 20 978.
+    assert count_range("61,3", 61.3, 34195) == (20945, 20978)
+    # 1,0 % of 530 655: [5 041,2; 5 571,9] -> 5 042..5 571.
+    assert count_range("1,0", 1.0, 530655) == (5042, 5571)
+    # every count in the range rounds back to the printed share (half-widths included)
+    lo, hi = count_range("2,4", 2.4, 34195)
+    assert all(2.35 <= 100 * c / 34195 <= 2.45 for c in range(lo, hi + 1))
+    assert 100 * (lo - 1) / 34195 < 2.35 and 100 * (hi + 1) / 34195 > 2.45
+
+
+def small_table(n_direct=40, n_local=60, printed_direct="12,5", printed_local="30,0") -> pd.DataFrame:
+    """Tabell 1 in miniature (two weeks, small N) so that brute force over counts is cheap."""
+    rows = []
+    for org, n, printed in (("D", n_direct, printed_direct), ("L", n_local, printed_local)):
+        for week, shift in (("V 5", 0.0), ("V 35", 2.5)):
+            share = float(printed.replace(",", ".")) + shift
+            text = f"{share:.1f}".replace(".", ",")
+            rows.append(
+                {
+                    "organisation": org,
+                    "week": week,
+                    "measure": "count",
+                    "value": float(n),
+                    "printed": str(n),
+                    "group": "Antal",
+                    "block": "",
+                }
+            )
+            rows.append(
+                {
+                    "organisation": org,
+                    "week": week,
+                    "measure": "percent",
+                    "value": share,
+                    "printed": text,
+                    "group": "G",
+                    "block": "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_combined_interval_is_the_union_over_feasible_counts_brute_force():
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+    t = shares(small_table(n_direct=400, n_local=600))
+    for r in t.itertuples():
+        feasible = [c for c in range(r.n + 1) if r.share - 0.05 <= 100 * c / r.n <= r.share + 0.05]
+        assert (r.count_lo, r.count_hi) == (min(feasible), max(feasible))
+        ends = [proportion_confint(c, r.n, method="wilson") for c in feasible]
+        assert r.lower == pytest.approx(100 * min(e[0] for e in ends))
+        assert r.upper == pytest.approx(100 * max(e[1] for e in ends))
+    d = org_differences(t, "D", "L")
+    for r in d.itertuples():
+        a = t[(t["organisation"] == "D") & (t["week"] == r.week)].iloc[0]
+        b = t[(t["organisation"] == "L") & (t["week"] == r.week)].iloc[0]
+        ends = [
+            confint_proportions_2indep(x1, a.n, x2, b.n, method="newcomb", compare="diff")
+            for x1 in range(a.count_lo, a.count_hi + 1)
+            for x2 in range(b.count_lo, b.count_hi + 1)
+        ]
+        assert r.lower == pytest.approx(100 * min(e[0] for e in ends))
+        assert r.upper == pytest.approx(100 * max(e[1] for e in ends))
+        assert r.rounding_lo == pytest.approx(100 * (a.count_lo / a.n - b.count_hi / b.n))
+
+
+def test_rounding_fraction_grows_with_n():
+    # With 40 people the sampling interval dwarfs the rounding; with 600 000 rounding matters.
+    small = shares(small_table(40, 60)).iloc[0]["rounding_fraction"]
+    large = shares(small_table(600_000, 600_000)).iloc[0]["rounding_fraction"]
+    assert small < 0.1 < 0.2 < large <= 1
+
+
+def test_week_changes_bounds_by_hand_and_by_simulation():
+    t = shares(tabell_1_frame())
+    c = week_changes(t).set_index("organisation").loc["VO Direkt"]
+    # 67,8 - 61,3 = 6,5; rounding [67,751 - 61,348; 67,850 - 61,252] from the counts.
     z = 1.959963984540054
+    s5, s35 = math.sqrt(0.613 * 0.387 / 34195), math.sqrt(0.678 * 0.322 / 61704)
+    assert c["change_pp"] == pytest.approx(6.5)
+    assert c["widest_lo"] == pytest.approx(c["rounding_lo"] - 100 * z * (s5 + s35))
+    assert c["narrowest_hi"] == pytest.approx(c["rounding_hi"] + 100 * z * abs(s5 - s35))
+    assert c["conclusion"] == "beyond sampling"
+    # Simulation: correlated binary draws with any correlation stay inside the bounds.
+    rng = np.random.default_rng(20191219)
+    n, p = 2000, 0.4
+    for shared in (0.0, 0.5, 1.0):
+        x = rng.random((4000, n)) < p
+        y = np.where(rng.random((4000, n)) < shared, x, rng.random((4000, n)) < p)
+        sd = (x.mean(1) - y.mean(1)).std()
+        s = math.sqrt(p * (1 - p) / n)
+        assert 0 - 1e-9 <= sd <= 2 * s * 1.05
 
-    def wilson(p, n):
-        c = (p + z * z / (2 * n)) / (1 + z * z / n)
-        h = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-        return c - h, c + h
 
-    p1, p2 = 0.613, 0.294
-    l1, u1 = wilson(p1, 34195)
-    l2, u2 = wilson(p2, 573738)
-    assert row["lower_pp"] == pytest.approx(100 * (p1 - p2 - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)))
-    assert row["upper_pp"] == pytest.approx(100 * (p1 - p2 + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)))
+def test_week_changes_conclusions():
+    def table(first, last, n):
+        return pd.DataFrame(
+            [
+                {
+                    "organisation": "A",
+                    "week": w,
+                    "block": "",
+                    "group": "G",
+                    "share": v,
+                    "n": n,
+                    "rounding_lo": v - 0.05,
+                    "rounding_hi": v + 0.05,
+                }
+                for w, v in (("V 5", first), ("V 35", last))
+            ]
+        )
+
+    assert week_changes(table(50.0, 50.1, 10_000_000)).iloc[0]["conclusion"] == "within sampling"
+    assert week_changes(table(50.0, 52.0, 1_000_000)).iloc[0]["conclusion"] == "beyond sampling"
+    # s5 + s35 = 2 x 0,5 / sqrt(40 000) = 0,5 pp -> widest +-0,98; change 0,9 (rounding 0,8-1,0)
+    assert week_changes(table(50.0, 50.9, 40_000)).iloc[0]["conclusion"] == "depends on the overlap"
 
 
 def test_weighted_mean_check_by_hand():

@@ -115,8 +115,25 @@ def test_analysis_writes_every_table_with_hand_values(results, tmp_path):
     for name in TABLES:
         assert Path(getattr(results, name)).is_file() and Path(getattr(results, f"{name}_csv")).is_file()
     model = pd.read_parquet(results.cost_model).set_index("estimate")
-    assert model.loc["transfer_calls_cost", "computed"] == pytest.approx((13700 * 30 + 23900 * 48) / 60 * 352 / 1e6)
+    # 9,14144...: written to four significant digits (the inputs have two or three)
+    assert model.loc["transfer_calls_cost", "computed"] == 9.141
+    assert model.loc["transfer_calls_cost", "computed"] == pytest.approx(
+        (13700 * 30 + 23900 * 48) / 60 * 352 / 1e6, rel=1e-3
+    )
     assert model.loc["new_tasks_cost", "verdict"] == "not reproduced"
+    assert bool(model.loc["transfer_calls_cost", "chosen_to_reproduce"])
+    assert not bool(model.loc["new_tasks_cost", "chosen_to_reproduce"])
+    csv = Path(results.cost_model_csv).read_text(encoding="utf-8")
+    assert "9.141," in csv and "9.14144" not in csv
+    alloc = pd.read_parquet(results.allocations)
+    sending = alloc[(alloc["estimate"] == "transfer_calls_cost") & (alloc["variant"] == 1)].iloc[0]
+    # the sending side: 13 700 moved to PDM at local minutes, 23 900 moved out at PDM minutes
+    assert sending["computed"] == pytest.approx((13700 * 48 + 23900 * 30) / 60 * 352 / 1e6, rel=1e-3)
+    assert sending["verdict"] == "not reproduced" and sending["basis"] == "reproduces"
+    shares = pd.read_parquet(results.shares)
+    assert len(shares) == 60 and shares["count_lo"].dtype.kind == "i"
+    changes = pd.read_parquet(results.week_changes)
+    assert set(changes["conclusion"]) <= {"beyond sampling", "within sampling", "depends on the overlap"}
     staff = pd.read_parquet(results.staff)
     # Footnote 40: 6 330 customer-facing staff in January, 789 of them at VO Direkt.
     assert staff["staff"].tolist() == [789, 6330 - 789, 904, 5237 - 904]
@@ -158,6 +175,10 @@ def bad_cost_model(tmp_path: Path, old: str, new: str) -> tuple[Path, int, int]:
     [
         ("fact: activity_reports_digital_increase", "fact: no_such_fact"),
         ("printed: digital_reports_saving_msek", "printed: no_such_fact"),
+        (
+            "replace: {hourly_cost_case_officer: hourly_cost_customer_host}",
+            "replace: {hourly_cost_case_officer: no_such_fact}",
+        ),
     ],
 )
 def test_unknown_fact_in_cost_model_is_located_and_leaves_no_output(processed, tmp_path, old, new):
@@ -210,13 +231,14 @@ def test_english_report(processed, results, tmp_path):
     assert md.startswith("# Arbetsförmedlingen: channel shift and the business-case cost model (2019)\n")
     assert "## Printed and reproduced estimates" in md
     # 28 000 x 5 / 60 x 8 x 320 / 1 000 000 = 5,973: two decimals; its printed fact's description labels it.
-    assert (
-        "| Saving from digital submission of activity reports, January to August 2019 | 6 (SEK million) | 5.97 |" in md
-    )
+    assert "| Saving from digital submission of activity reports, January to August 2019 | 6 SEK million | 5.97 |" in md
     assert "320 SEK per hour: footnote 24: mean of 289 and 352" in md
     assert "352 SEK per hour → 289 SEK per hour: -17.9 %" in md  # 289 / 352 - 1
     assert "moves by −20 / +20 %, and under" in md
-    assert "| Women | Week 5 | 51.6 | 47.3 | 4.3 |" in md
+    assert "| Women | Week 5 | 51.6 | 47.3 | 4.3 | [4.20; 4.40] |" in md
+    assert "| *nära* 1,600 hours |" in md  # one number format: not '1 600' in English
+    assert "### Week 5 against week 35: overlapping stocks" in md and "## Methods" in md
+    assert "| Cost of the transfer calls, January to August 2019 | which side" in md
     assert "in 18 of 18 rows" in md
     assert "| January 2019 | VO Direkt | 789 | 12.5 |" in md  # 789 / 6 330
     assert f"](figures/{SID}_tornado.png)" in md
@@ -230,13 +252,15 @@ def test_swedish_report(processed, results, sv_catalog, tmp_path):
     run_report(report_input(processed, results, [sv_catalog]), out, params(language="sv"), None)
     md = Path(out.md).read_text(encoding="utf-8")
     assert md.startswith("# Arbetsförmedlingen: kanalförflyttning och kalkylmodellen (2019)\n")
-    assert "| 6 (miljoner kronor) | 5,97 |" in md
+    assert "| 6 miljoner kronor | 5,97 |" in md
     assert "**inte återskapad**" in md and "inom indatas avrundning" in md
-    assert "| Kvinnor | V 5 | 51,6 | 47,3 | 4,3 |" in md  # labels as printed
+    assert "| Kvinnor | V 5 | 51,6 | 47,3 | 4,3 | [4,20; 4,40] |" in md  # labels as printed
+    assert "## Metoder" in md and "överlappande bestånd" in md
     assert "| januari 2019 | VO Direkt | 789 | 12,5 |" in md
     assert "VO Direkts andel av de arbetssökande, V 35" in md
     assert "Figur: Källa:" in md
-    for english in ("Printed and reproduced", "Sensitivity", "Source:", "printed as", "SEK"):
+    # (references keep their published English titles)
+    for english in ("Printed and reproduced", "## Sensitivity", "Source:", "printed as", "SEK"):
         assert english not in md
 
 
@@ -252,12 +276,12 @@ def test_swedish_texts_of_the_data_are_used_when_given(processed, results, sv_ca
     factors.loc[(factors["estimate"] == "new_tasks_cost") & (factors["factor"] == 1), "why_sv"] = "timmar per enhet"
     _ = translations("sv", sv_catalog).gettext
     ctx = context(frames, SETTINGS, "sv", {k: k for k in FIGURES}, _)
-    row = next(r for r in ctx["formulas"] if r[1].startswith("(omkring 34"))
+    row = next(r for r in ctx["formulas"] if r[1].startswith("(*omkring* 34"))
     assert row[0] == "Kostnad för de nya uppgifterna"
     # Swedish where given, English otherwise (until every text has its translation).
-    assert row[2].startswith("omkring 34 timmar: timmar per enhet; 58 enheter: grossed up to the 58")
+    assert row[2].startswith("*omkring* 34 timmar: timmar per enhet; 58 enheter: grossed up to the 58")
     en = context(frames, SETTINGS, "en", {k: k for k in FIGURES}, lambda s: s)
-    assert next(r for r in en["formulas"] if r[1].startswith("(omkring 34"))[0].startswith("Cost of the new tasks")
+    assert next(r for r in en["formulas"] if r[1].startswith("(*omkring* 34"))[0].startswith("Cost of the new tasks")
 
 
 def test_cell_texts():

@@ -66,11 +66,14 @@ def test_formula_numbers_have_six_digits_and_no_grouping():
     assert en(100 / 3) == _fmt(100 / 3) == "33.3333"
 
 
-def test_intervals_use_a_semicolon_with_a_decimal_comma():
+def test_intervals_use_a_semicolon_in_both_languages():
+    # A comma is the decimal mark in Swedish and the group separator in English: with ', '
+    # between the ends, '[137,325, 137,475]' could be read as four numbers.
     en, sv = report.number_formatter("en"), report.number_formatter("sv")
-    assert report.interval(29.5, 40.5, en, "en") == "[29.5, 40.5]"
+    assert report.interval(29.5, 40.5, en, "en") == "[29.5; 40.5]"
+    assert report.interval(137325, 137475, en, "en") == "[137,325; 137,475]"
     assert report.interval(29.5, 40.5, sv, "sv") == "[29,5; 40,5]"
-    assert report.interval(100 / 3, float("inf"), en, "en", True, True) == "(33.33, ∞)"
+    assert report.interval(100 / 3, float("inf"), en, "en", True, True) == "(33.33; ∞)"
 
 
 # -- words -------------------------------------------------------------------------------------
@@ -113,7 +116,7 @@ def test_interval_evidence_in_english_and_swedish(sv):
         gap=0.1,
     )
     assert (
-        report.group_evidence(row, items, "en", EN) == "Migrationsverket: 40.7 in [40.6, 40.8] vs [29.5, 40.5], gap 0.1"
+        report.group_evidence(row, items, "en", EN) == "Migrationsverket: 40.7 in [40.6; 40.8] vs [29.5; 40.5], gap 0.1"
     )
     assert (
         report.group_evidence(row, items, "sv", sv)
@@ -225,14 +228,16 @@ def test_english_evidence_and_formulas_match_the_published_tables(built):
 
 def test_section_context_from_the_tables(built, sv):
     context = report.section(built.frames, "sv", sv)
-    ids = [c["id"] for c in context["inconsistent"]]
+    ids = [c["id"] for c in context["ambiguous"]]
     assert "t5_no_shared_view_over_third" in ids and "meetings_2018_annual_report_vs_tabell_1" not in ids
     assert [c["id"] for c in context["cross_source"]][:1] == ["tabell_3_total_vs_tabell_1"] or context["cross_source"]
-    t5 = next(c for c in context["inconsistent"] if c["id"] == "t5_no_shared_view_over_third")
-    # 179 / 539 = 33,2096 % against more than a third: gap 33,2096 - 33,3333 = -0,1237
-    assert t5["evidence"] == f"33,21 i [33,21; 33,21] mot (33,33; ∞), avstånd {MINUS}0,1237"
-    assert t5["gap_shown"] == f"{MINUS}0,1237"
-    assert t5["where"] == "riksrevisionen_2022, 4.1.1, texten efter Tabell 5 (rad 156)"
+    t5 = next(c for c in context["ambiguous"] if c["id"] == "t5_no_shared_view_over_third")
+    # 179 / 539 = 33,2096 % against more than a third: gap 33,2096 - 33,3333 = -0,1237;
+    # 179 / 534 = 33,5206 % of those with a view
+    first, second = t5["evidence"].split(" | ")
+    assert first.endswith(f"33,21 i [33,21; 33,21] mot (33,33; ∞), avstånd {MINUS}0,1237")
+    assert second.endswith("33,52 i [33,52; 33,52] mot (33,33; ∞)")
+    assert t5["where"] == "Riksrevisionen 2022, 4.1.1, texten efter Tabell 5 (rad 156)"  # publisher, year
     assert len(context["every"]) == len(built.frames["claims"])
     assert context["verdicts"] == ["oförenligt", "tvetydigt", "ej reproducerbart", "förenligt"]
 
@@ -243,8 +248,8 @@ def test_swedish_paraphrase_when_the_register_gives_one(built, sv):
     claims.loc[claims["id"] == "feedback_used_62", "claim_sv"] = "Av dem som vet hur har 62 procent använt funktionen."
     claims.loc[claims["id"] == "t5_no_shared_view_over_third", "claim_sv"] = ""
     frames["claims"] = claims
-    sv_claims = {c["id"]: c for c in report.section(frames, "sv", sv)["inconsistent"]}
-    en_claims = {c["id"]: c for c in report.section(frames, "en", EN)["inconsistent"]}
+    sv_claims = {c["id"]: c for k in ("inconsistent", "ambiguous") for c in report.section(frames, "sv", sv)[k]}
+    en_claims = {c["id"]: c for k in ("inconsistent", "ambiguous") for c in report.section(frames, "en", EN)[k]}
     assert sv_claims["feedback_used_62"]["paraphrase"].startswith("Av dem som vet hur")
     assert en_claims["feedback_used_62"]["paraphrase"].startswith("Of those who know how")
     # without claim_sv the English paraphrase stands
@@ -305,10 +310,11 @@ def test_template_writes_none_for_an_empty_list():
         "cross_source": [],
         "every": [],
         "standalone": [],
+        "example": {"share": "44.5", "lo": "44.45", "hi": "44.55"},
     }
     md = render(TEMPLATE, "en", gettext.NullTranslations(), **context)
     assert "## Ambiguous claims\n\nNone.\n\n## Claims that cannot be reproduced\n\nNone.\n\n## The same" in md
-    assert md.endswith("the documents give no way to derive.\n\nNone.\n")
+    assert "the documents give no way to derive.\n\nNone.\n\n## Methods" in md
 
 
 def run_report(built, tmp_path, language, catalogs):
@@ -325,9 +331,29 @@ def run_report(built, tmp_path, language, catalogs):
 def test_report_stage_in_english(built, tmp_path):
     md = run_report(built, tmp_path, "en", [])
     assert md.startswith("# Claims audit: the reports' numbers recomputed from their own tables\n")
-    assert "| **Total** |  | 13 | 6 | 16 | 115 | 150 |" in md
-    assert "- Evidence: 33.21 in [33.21, 33.21] vs (33.33, ∞), gap -0.1237\n- gap: -0.1237\n" in md
-    assert "| riksrevisionen_2022 | `training_months` | 8 | 4.4 |" in md
+    # 'närmare 92' (92,6) is inconsistent; the registration cost ('på ett år ... januari-
+    # augusti'), the new-tasks cost (period or per month), 'more than a third' (of all or of
+    # those with a view) and two majorities ('delvis' counted or not) are ambiguous.
+    assert "| **Total** |  | 12 | 11 | 16 | 111 | 150 |" in md
+    assert (
+        "- Evidence: of all respondents: 33.21 in [33.21; 33.21] vs (33.33; ∞), gap -0.1237 | "
+        "of the respondents with a view (without 'Vet ej'): 33.52 in [33.52; 33.52] vs (33.33; ∞)\n" in md
+    )
+    # readable names, no internal ids where a reader looks (the anchor keeps the id for links)
+    assert '<a id="claim-digital_reports_hours"></a>' not in md or "`digital_reports_hours`" not in md
+    assert "`digital_reports_hours`" not in md and "| arbetsformedlingen_2019 |" not in md
+    assert "| Arbetsförmedlingen 2019 | claims in the text |" in md
+    assert "## Methods" in md and "44.5 % is 44.45–44.55" in md
+    # inputs named as a reader knows them: facts by description, tables by printed number
+    assert (
+        "- Recomputed as: `share(Activity reports submitted digitally per month on average, January to August "
+        "2019 = 237 000; Activity reports submitted per month on average, January to August 2019 = 256 000)`" in md
+    )
+    assert "`decline(Bilaga 1, Tabell 1[series=Avstämningsmöte, antal, period=2019 halvår 1] = 23712;" in md
+    assert (
+        "| Riksrevisionen 2022 | Months during which new service handlers take most of their training "
+        "alongside practical work | 8 | 4.4 |" in md
+    )
     log = (tmp_path / "report_claims_en.log").read_text(encoding="utf-8")
     assert "claims_evidence.parquet" in log and "wrote" in log
 
@@ -335,12 +361,17 @@ def test_report_stage_in_english(built, tmp_path):
 def test_report_stage_in_swedish(built, tmp_path, mo):
     md = run_report(built, tmp_path, "sv", [mo])
     assert md.startswith("# Granskning av påståenden")
-    assert "## Oförenliga påståenden" in md and "| **Totalt** |  | 13 | 6 | 16 | 115 | 150 |" in md
-    assert "kostnadsmodell new_tasks_cost: (omkring 34 × 58 × 35 × 289 / 1 000 000)" in md
+    assert "## Oförenliga påståenden" in md and "| **Totalt** |  | 12 | 11 | 16 | 111 | 150 |" in md
+    # the estimate named by the Swedish description of the figure it reproduces
+    assert (
+        "kostnadsmodell Kostnad för de nya arbetsuppgifterna, uppräknad till samtliga lokala enheter, "
+        "januari–augusti 2019: (omkring 34 × 58 × 35 × 289 / 1 000 000)" in md
+    )
     assert "högst först: Pensionsmyndigheten 61,2, Försäkringskassan 57,7" in md
     # locations in Swedish: the register's location_sv, a fact's location word by word
-    assert "riksrevisionen_2022, 4.1.1, texten efter Tabell 5 (rad 156)" in md
-    assert "| forsakringskassan_2020 | `offices_total` | 52 | Kapitel 2, fotnot 6 |" in md
+    assert "Riksrevisionen 2022, 4.1.1, texten efter Tabell 5 (rad 156)" in md
+    assert "## Metoder" in md and "44,5 % är 44,45–44,55" in md
+    assert "| Försäkringskassan 2020 | Lokala sjukförsäkringskontor i hela landet | 52 | Kapitel 2, fotnot 6 |" in md
 
 
 def test_swedish_evidence_has_no_english_words(built, sv):

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
-from analysis.costmodel.model import FactTable, evaluate, factor_table, formula, sensitivity
+from analysis.channels.analysis import meaningful
+from analysis.costmodel.model import (
+    FactTable,
+    allocations,
+    evaluate,
+    factor_table,
+    formula,
+    qualified_interval,
+    sensitivity,
+)
 from analysis.ingest.facts import parse_facts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +96,66 @@ def test_sensitivity_by_hand():
     assert rate.loc["alternative: hourly_cost_customer_host", "change_pct"] == pytest.approx(100 * (289 / 320 - 1))
     # One row per fact and variation: 3 facts x 2 moves + 2 alternatives of the rate.
     assert len(s) == 3 * 2 + 2
+
+
+def test_allocations_by_hand():
+    alloc = allocations(list(ESTIMATES.values()), table())
+    t = alloc[alloc["estimate"] == "transfer_calls_cost"].set_index("variant")
+    # receiving side (the model): 13 700 x 30 + 23 900 x 48 minutes; sending side: swapped.
+    assert t.loc[0, "computed"] == pytest.approx((13700 * 30 + 23900 * 48) / 60 * 352 / 1e6)
+    assert t.loc[1, "computed"] == pytest.approx((13700 * 48 + 23900 * 30) / 60 * 352 / 1e6)
+    # 8,06 against the printed 9 ([8,5; 9,5]): not reproduced, the gap from its upper end
+    assert t.loc[1, "verdict"] == "not reproduced"
+    # upper ends: 13 700 +-50, 48 +-0,5, 23 900 +-50, 30 +-0,5, 352 +-0,5
+    hi = (13750 * 48.5 + 23950 * 30.5) / 60 * 352.5 / 1e6
+    assert t.loc[1, "gap"] == pytest.approx(8.5 - hi)
+    assert set(t["basis"]) == {"reproduces"} and t.loc[1, "replace"].count("->") == 2
+    rate = alloc[alloc["estimate"] == "pdm_registration_cost"].set_index("variant")
+    assert list(rate["computed"]) == pytest.approx([101600 * 0.6 * 12 / 60 * r / 1e6 for r in (352, 289, 320)])
+    units = alloc[(alloc["estimate"] == "new_tasks_cost") & (alloc["choice"] == 1)].set_index("variant")
+    assert units.loc[1, "computed"] == pytest.approx(34 * 59 * 35 * 289 / 1e6) and units.loc[1, "basis"] == "assumed"
+    # estimates without choices have no rows
+    assert "digital_reports_hours" not in set(alloc["estimate"])
+
+
+def test_replace_swaps_simultaneously():
+    est = ESTIMATES["transfer_calls_cost"]
+    swap = {"transfer_call_minutes_pdm": "transfer_call_minutes_local"}
+    # only one side swapped: both terms at 48 minutes
+    assert evaluate(est, table(), replace=swap)[0] == pytest.approx((13700 + 23900) * 48 / 60 * 352 / 1e6)
+
+
+@pytest.mark.parametrize(
+    ("printed", "qualifier", "directional", "expected"),
+    [
+        ("92", "närmare", True, (91.5 * 0.9, 92.0)),  # at most the printed number
+        ("92", "närmare", False, (91.5 * 0.9, 92.5)),  # the rounding end widened downwards
+        ("1 100", "drygt", True, (1100.0, 1150 * 1.1)),  # '1 100': +-50
+        ("4,5", "omkring", True, (4.45 * 0.95, 4.55 * 1.05)),  # symmetric: unchanged
+        ("90", "över", True, (89.5, float("inf"))),  # one-sided open: unchanged
+        ("28 000", "", True, (27500.0, 28500.0)),
+    ],
+)
+def test_qualified_interval_by_hand(printed, qualifier, directional, expected):
+    assert qualified_interval(printed, qualifier, WIDTHS, False, directional) == pytest.approx(expected)
+
+
+def test_meaningful_keeps_counts_and_rounds_the_rest():
+    frame = pd.DataFrame(
+        {
+            "n": [607933.0, 34195.0],
+            "share": [9.141443333333, 0.1 + 0.2],
+            "ratio": [float("nan"), 1.0 / 3.0],
+            "label": ["a", "b"],
+            "k": [1, 2],
+        }
+    )
+    out = meaningful(frame)
+    assert out["n"].tolist() == [607933.0, 34195.0]  # whole numbers are exact counts
+    assert out["share"].tolist() == [9.141, 0.3]
+    assert out["ratio"].isna().iloc[0] and out["ratio"].iloc[1] == 0.3333
+    assert out["label"].tolist() == ["a", "b"] and out["k"].tolist() == [1, 2]
+    assert frame["share"].iloc[0] == 9.141443333333  # the input is not changed
+    # interval ends are rounded outwards: [4,45 x 0,95; 4,55 x 1,05] = [4,2275; 4,7775]
+    ends = meaningful(pd.DataFrame({"printed_lo": [4.2275, -1.23456], "printed_hi": [4.7775, -1.23456]}))
+    assert ends["printed_lo"].tolist() == [4.227, -1.235] and ends["printed_hi"].tolist() == [4.778, -1.234]

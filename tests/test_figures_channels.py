@@ -27,7 +27,7 @@ def bars(ax) -> list[Rectangle]:
     return [p for p in ax.patches if isinstance(p, Rectangle)]
 
 
-def tornado_of(ids, language="en"):
+def tornado_of(ids, language="en", top=10):
     sens = sensitivity([ESTIMATES[i] for i in ids], TABLE, [-0.2, 0.2], CONFIG["channels"]["alternatives"])
     labels = DESCRIPTIONS | {
         "transfer_calls_cost": "Transfer calls",
@@ -36,11 +36,11 @@ def tornado_of(ids, language="en"):
         "xlabel": "x",
         "others": "%(n)s other inputs",
     }
-    return tornado(sens, labels, "c", language)
+    return tornado(sens, labels, "c", language, top=top)
 
 
 def test_tornado_pools_the_least_influential_inputs():
-    fig = tornado_of(["transfer_calls_cost"])
+    fig = tornado_of(["transfer_calls_cost"], top=3)
     ax = fig.axes[0]
     # (13 700 x 30 + 23 900 x 48) / 60 x 352: the first term is 411 000 / 1 558 200 of the sum,
     # so +-20 % on its volume or minutes moves the estimate by +-5,275 %; the second term's
@@ -53,9 +53,27 @@ def test_tornado_pools_the_least_influential_inputs():
     assert len(spans) == 4
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].replace("\n", " ").startswith("Hourly cost of a case officer")
+    assert labels[0].endswith("→ Transfer calls")  # 'input → estimate'
     assert labels[3] == "2 other inputs"
     assert not any("_" in t for t in labels)  # readable labels, no fact ids
-    assert "Transfer calls" in [t.get_text() for t in ax.texts]
+
+
+def test_tornado_does_not_cut_inside_a_tie():
+    # top=2 would split the two inputs of the second term (both +-14,72 %): only the rate is
+    # drawn alone and the four others share one bar spanning +-14,72 %.
+    ax = tornado_of(["transfer_calls_cost"], top=2).axes[0]
+    share = 13700 * 30 / (13700 * 30 + 23900 * 48)
+    spans = [x for r in bars(ax) for x in (r.get_x(), r.get_x() + r.get_width())]
+    assert spans == pytest.approx([-20, 20, -20 * (1 - share), 20 * (1 - share)])
+    assert [t.get_text() for t in ax.get_yticklabels()][1] == "4 other inputs"
+
+
+def test_tornado_of_the_whole_model_has_few_rows():
+    ids = list(ESTIMATES)
+    ax = tornado_of(ids).axes[0]
+    sens = sensitivity([ESTIMATES[i] for i in ids], TABLE, [-0.2, 0.2], CONFIG["channels"]["alternatives"])
+    pairs = sens[["estimate", "fact"]].drop_duplicates()
+    assert len(pairs) > 40 and len(bars(ax)) <= 11  # ten at most, plus the pooled bar
 
 
 def test_tornado_alternatives_are_diamonds():
@@ -81,13 +99,18 @@ def test_wrap_keeps_at_most_the_given_lines():
 
 def test_cost_model_figure_labels_and_points():
     model = cost_model([ESTIMATES["digital_reports_cost"], ESTIMATES["new_tasks_cost"]], TABLE)
-    labels = {"digital_reports_cost": "Digital reports " * 6, "title": "T", "xlabel": "x"}
+    legend = {"printed_interval": "P", "reproduced": "R", "within": "W", "not_reproduced": "N"}
+    labels = {"digital_reports_cost": "Digital reports " * 6, "title": "T", "xlabel": "x"} | legend
     ax = printed_vs_reproduced(model, labels, "c", "en").axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert len(ticks[0].split("\n")) == 2 and ticks[1] == "new_tasks_cost"  # unknown: the id
     # new_tasks_cost: 34 x 58 x 35 x 289 / 1e6 = 19,946 over the printed 2,4.
     points = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o"]
     assert points[1] == pytest.approx(34 * 58 * 35 * 289 / 1e6 / 2.4)
+    # ticks on both sides of 1 (not only the decades), and a legend for every drawn element
+    xt = list(ax.get_xticks())
+    assert any(t < 1 for t in xt) and 1 in xt and any(1 < t < 10 for t in xt)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P", "R", "W", "N"]
 
 
 def test_transfers_and_staff_bars():

@@ -40,3 +40,21 @@ def test_cost_model_unknown_key_is_located(tmp_path):
     with pytest.raises(InputError) as exc:
         load_cost_model(str(path), SCHEMA)
     assert exc.value.line == 4 and exc.value.text == "colour"
+
+
+def test_cost_model_choice_needs_a_known_basis_and_alternatives(tmp_path):
+    path = tmp_path / "cost_model.yaml"
+    path.write_text(
+        "estimates:\n  - id: a\n    printed: '1'\n    terms: [{factors: [{value: 2}]}]\n"
+        "    choices:\n      - {what: w, basis: convenient, chosen: c, alternatives: [{label: l, replace: {x: y}}]}\n"
+    )
+    with pytest.raises(InputError) as exc:
+        load_cost_model(str(path), SCHEMA)
+    assert exc.value.line == 6 and exc.value.text == "convenient"
+    path.write_text(
+        "estimates:\n  - id: a\n    printed: '1'\n    terms: [{factors: [{value: 2}]}]\n"
+        "    choices:\n      - {what: w, basis: assumed, chosen: c, alternatives: []}\n"
+    )
+    with pytest.raises(InputError) as exc:
+        load_cost_model(str(path), SCHEMA)
+    assert exc.value.line == 6

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from figures.style import LOCALES, finish, heading, new_figure, percent_formatter
+from figures.style import LOCALES, finish, new_figure, percent_formatter
 
 DIRECT, LOCAL, GREY = "#2166ac", "#b2182b", "#999999"
 
@@ -99,7 +99,9 @@ def staff_shift(staff: pd.DataFrame, labels: dict, caption_text: str, language: 
 
 def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, language: str) -> Figure:
     """Each estimate relative to its printed value: the printed interval (grey band) and
-    the value computed from the printed inputs with its input-rounding interval (dot)."""
+    the value computed from the printed inputs with its input-rounding interval (dot,
+    coloured by verdict). ``labels`` maps estimates to readable labels and holds the
+    legend texts ``printed_interval``, ``reproduced``, ``within``, ``not_reproduced``."""
     fig, ax = new_figure(width=8.5, height=1.2 + 0.42 * len(model))
     y = np.arange(len(model))[::-1]
     for yy, r in zip(y, model.itertuples(), strict=True):
@@ -125,53 +127,79 @@ def printed_vs_reproduced(model: pd.DataFrame, labels: dict, caption_text: str, 
         )
     ax.axvline(1.0, color="#333333", linewidth=0.8)
     ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 else _num(language)(v, 0)))
+    lo = min(
+        (model["computed_lo"] / model["printed_value"]).min(), (model["printed_lo"] / model["printed_value"]).min()
+    )
+    hi = max(
+        (model["computed_hi"] / model["printed_value"]).max(), (model["printed_hi"] / model["printed_value"]).max()
+    )
+    left, right = min(lo, 0.9) / 1.1, max(hi, 1.1) * 1.1
+    ax.set_xlim(left, right)
+    # readable ticks on both sides of 1 (a log axis would otherwise label only the decades)
+    candidates = (0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 2, 3, 5, 7, 10, 20, 30, 50)
+    ticks = [t for t in candidates if left <= t <= right]
+    if len(ticks) > 9:  # a wide axis: the coarser ticks are enough
+        ticks = [t for t in ticks if t not in (0.8, 0.9, 1.25, 7)]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: _num(language, 1)(v, 0) if v < 1 or v % 1 else _num(language)(v, 0))
+    )
     ax.set_yticks(y, [wrap(labels.get(e, e), 55) for e in model["estimate"]], fontsize=7)
     ax.set_xlabel(labels["xlabel"])
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color=GREY, alpha=0.5, linewidth=7, label=labels["printed_interval"]),
+        *(
+            Line2D([], [], color=c, marker="o", linewidth=1, label=labels[k])
+            for k, c in (("reproduced", DIRECT), ("within", "#e08214"), ("not_reproduced", LOCAL))
+        ),
+    ]
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4, frameon=False)
     return finish(fig, ax, labels["title"], caption_text)
 
 
-def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str, top: int = 3) -> Figure:
-    """A tornado block per estimate on one shared percent-change axis: for each input, the
-    bar spans the change of the estimate when that input moves over the range; diamonds
-    mark the report's own alternative values. Inputs are sorted by influence within each
-    estimate; beyond the ``top`` most influential, the rest share one bar (spanning all
-    their changes; ``labels["others"]`` with ``%(n)s``) when they are more than one.
-    ``labels`` maps estimates and facts to readable labels (long ones are wrapped).
-    One Axes for all blocks keeps the figure cheap to draw and comparable."""
-    estimates = list(dict.fromkeys(sens["estimate"]))
-    blocks = []
-    for est in estimates:
-        s = sens[sens["estimate"] == est]
-        alternative = s["variation"].str.startswith("alternative")
-        ranged = s[~alternative]
-        facts = list(dict.fromkeys(s["fact"]))
-        facts.sort(key=lambda f: -ranged[ranged["fact"] == f]["change_pct"].abs().max())
-        groups = [[f] for f in facts]
-        if len(facts) > top + 1:
-            groups = [*groups[:top], facts[top:]]
-        blocks.append((est, s, alternative, groups))
-    n_rows = sum(len(groups) + 1.5 for *_, groups in blocks)
-    fig, ax = new_figure(width=8.5, height=1.3 + 0.27 * n_rows)
-    pos, yticks, ylabels = 0.0, [], []
-    for est, s, alternative, groups in blocks:
-        heading(ax, pos, wrap(labels.get(est, est), 110, lines=1), 7)
-        pos -= 1
-        for group in groups:
-            rows = s["fact"].isin(group)
-            r = s[rows & ~alternative]["change_pct"]
-            pooled = len(group) > 1
-            ax.barh(pos, r.max() - r.min(), left=r.min(), color="#a6cee3" if pooled else "#67a9cf", height=0.7)
-            alt = s[rows & alternative]
-            ax.plot(alt["change_pct"], [pos] * len(alt), linestyle="none", marker="D", markersize=3.5, color=LOCAL)
-            yticks.append(pos)
-            text = labels["others"] % {"n": len(group)} if pooled else labels.get(group[0], group[0])
-            ylabels.append(wrap(text, 48))
-            pos -= 1
-        pos -= 0.5
+def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str, top: int = 10) -> Figure:
+    """The most influential pairs of estimate and input on one percent-change axis.
+
+    Each pair's bar spans the change of the estimate when that input moves over the range
+    (``variation`` not starting with 'alternative'); diamonds mark the report's own
+    alternative values. Pairs are ranked by the width of their bar; the ``top`` widest are
+    drawn one by one (fewer when the next pair ties with the last one shown, so that the
+    cut does not fall inside a tie), and every other pair is pooled in one last bar
+    spanning all their changes (``labels["others"]`` with ``%(n)s``). A row is labelled
+    'input → estimate' from ``labels`` (fact and estimate ids -> readable labels)."""
+    ranged = sens[~sens["variation"].str.startswith("alternative")]
+    width = ranged.groupby(["estimate", "fact"], sort=False)["change_pct"].agg(lambda c: c.max() - c.min())
+    order = sorted(range(len(width)), key=lambda i: (-round(width.iloc[i], 9), i))
+    pairs = [width.index[i] for i in order]
+    shown = pairs[:top]
+    while len(shown) < len(pairs) and shown and round(width[shown[-1]], 9) == round(width[pairs[len(shown)]], 9):
+        shown = shown[:-1]
+    rest = pairs[len(shown) :]
+    groups = [[p] for p in shown] + ([rest] if rest else [])
+    fig, ax = new_figure(width=8.5, height=1.4 + 0.42 * len(groups))
+    key = list(zip(sens["estimate"], sens["fact"], strict=True))
+    yticks, ylabels = [], []
+    for k, group in enumerate(groups):
+        pos = len(groups) - 1 - k
+        rows = sens[[kk in set(group) for kk in key]]
+        alternative = rows["variation"].str.startswith("alternative")
+        r = rows[~alternative]["change_pct"]
+        pooled = len(group) > 1
+        ax.barh(pos, r.max() - r.min(), left=r.min(), color="#a6cee3" if pooled else "#67a9cf", height=0.6)
+        alt = rows[alternative]
+        ax.plot(alt["change_pct"], [pos] * len(alt), linestyle="none", marker="D", markersize=4, color=LOCAL)
+        yticks.append(pos)
+        if pooled:
+            ylabels.append(wrap(labels["others"] % {"n": len(group)}, 60))
+        else:
+            est, fact = group[0]
+            ylabels.append(wrap(labels.get(fact, fact), 60, 1) + "\n→ " + wrap(labels.get(est, est), 58, 1))
     ax.axvline(0, color="#333333", linewidth=0.6)
-    ax.set_yticks(yticks, ylabels, fontsize=6)
-    ax.set_ylim(pos, 1)
+    ax.set_yticks(yticks, ylabels, fontsize=6.5)
+    ax.set_ylim(-0.7, len(groups) - 0.3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
     ax.set_xlabel(labels["xlabel"])
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6)

@@ -3,5 +3,16 @@
 Light on import (names only): the rules read :data:`TABLES` and :data:`FIGURES`.
 """
 
-TABLES = ("composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity", "factors")
+TABLES = (
+    "shares",
+    "org_differences",
+    "week_changes",
+    "weighted_mean",
+    "indicators",
+    "staff",
+    "cost_model",
+    "allocations",
+    "sensitivity",
+    "factors",
+)
 FIGURES = ("composition", "transfers", "staff", "cost_model", "tornado")

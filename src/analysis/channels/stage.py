@@ -16,8 +16,8 @@ from analysis.core.store import read_meta, write_results
 
 
 def check_fact_ids(doc, known: set[str], facts_file: str) -> None:
-    """Every fact the cost model names (``printed`` and factor ``fact``) exists; else a
-    located error in the cost model file."""
+    """Every fact the cost model names (``printed``, factor ``fact`` and the swaps of an
+    alternative allocation) exists; else a located error in the cost model file."""
     expected = f"a fact id of {facts_file}"
     for i, est in enumerate(doc.data["estimates"]):
         if est["printed"] not in known:
@@ -28,6 +28,12 @@ def check_fact_ids(doc, known: set[str], facts_file: str) -> None:
                     raise doc.error(
                         ["estimates", i, "terms", j, "factors", k, "fact"], f["fact"], expected, "unknown fact"
                     )
+        for j, choice in enumerate(est.get("choices", [])):
+            for k, alt in enumerate(choice["alternatives"]):
+                for fid in (f for pair in alt["replace"].items() for f in pair):
+                    if fid not in known:
+                        path = ["estimates", i, "choices", j, "alternatives", k, "replace"]
+                        raise doc.error(path, fid, expected, "unknown fact")
 
 
 def check_settings(settings: dict, known: set[str], tables: dict, facts_file: str) -> None:

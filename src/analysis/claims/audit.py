@@ -70,6 +70,7 @@ COLUMNS = {
         "explanation_sv": STR,
         "note_sv": STR,
         "location_sv": STR,
+        "report_name": STR,
     },
     "claims_detail": {
         "report": STR,
@@ -145,8 +146,18 @@ COLUMNS = {
         "printed": STR,
         "label": STR,
         "per": STR,
+        "display": STR,
+        "display_sv": STR,
     },
-    "claims_standalone": {"report": STR, "fact": STR, "printed": STR, "unit": STR, "location": STR},
+    "claims_standalone": {
+        "report": STR,
+        "fact": STR,
+        "printed": STR,
+        "unit": STR,
+        "location": STR,
+        "description": STR,
+        "description_sv": STR,
+    },
     "claims_uses": {"source": STR, "fact": STR},
 }
 
@@ -216,6 +227,11 @@ def facts_used(source: str, claims: list[dict], estimates: dict) -> set[tuple[st
     return used
 
 
+def _text(value) -> str:
+    """A text cell: missing (None, NaN) is empty."""
+    return value if isinstance(value, str) else ""
+
+
 def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataFrame], estimates: dict) -> pd.DataFrame:
     """Facts of each audited report that no claim (nor a cost-model estimate it uses) refers to."""
     used: set[tuple[str, str]] = set()
@@ -230,7 +246,15 @@ def standalone_facts(registers: dict[str, list[dict]], facts: dict[str, pd.DataF
             if (source, fid) not in used:
                 printed = f"{r['qualifier']} {r['printed']}".strip()
                 rows.append(
-                    {"report": source, "fact": fid, "printed": printed, "unit": r["unit"], "location": r["location"]}
+                    {
+                        "report": source,
+                        "fact": fid,
+                        "printed": printed,
+                        "unit": r["unit"],
+                        "location": r["location"],
+                        "description": _text(r.get("description")),
+                        "description_sv": _text(r.get("description_sv")),
+                    }
                 )
     return frame("claims_standalone", rows)
 
@@ -264,9 +288,10 @@ def formula_text(term: Term) -> str:
 
 
 def interval_text(claimed: Claimed) -> str:
-    """A claimed interval in English notation: '[29.5, 40.5]', '(33.3333, ∞)'."""
+    """A claimed interval: '[29.5; 40.5]', '(33.3333; ∞)' (ends separated by a semicolon, as
+    in the report, where a comma may be a decimal mark or a group separator)."""
     left, right = "(" if claimed.open_lo else "[", ")" if claimed.open_hi else "]"
-    return f"{left}{_fmt(claimed.lo)}, {_fmt(claimed.hi)}{right}"
+    return f"{left}{_fmt(claimed.lo)}; {_fmt(claimed.hi)}{right}"
 
 
 def detail_text(g: GroupResult) -> str:
@@ -302,7 +327,7 @@ def evidence_text(r: ReadingResult) -> str:
         else:
             gap = f", gap {_fmt(g.gap)}" if g.verdict == "inconsistent" else ""
             claimed = interval_text(g.claimed) if g.claimed else ""
-            parts.append(f"{where}{_fmt(g.computed)} in [{_fmt(g.lo)}, {_fmt(g.hi)}] vs {claimed}{gap}")
+            parts.append(f"{where}{_fmt(g.computed)} in [{_fmt(g.lo)}; {_fmt(g.hi)}] vs {claimed}{gap}")
     return "; ".join(parts)
 
 
@@ -356,6 +381,7 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "explanation_sv": c.get("explanation_sv", ""),
                 "note_sv": c.get("note_sv", ""),
                 "location_sv": c.get("location_sv", ""),
+                "report_name": "",
             }
         )
         for r in res.readings:
@@ -390,7 +416,7 @@ def _terms(term: Term, parent: int, out: list[dict], key: dict) -> None:
     fields = {
         k: getattr(term, k) for k in ("kind", "name", "where", "by", "source", "value", "printed", "label", "per")
     }
-    out.append({**key, "term": number, "parent": parent, **fields})
+    out.append({**key, "term": number, "parent": parent, **fields, "display": "", "display_sv": ""})
     for child in term.children:
         _terms(child, number, out, key)
 
@@ -458,6 +484,35 @@ def analyse_claims(registers: dict[str, list[dict]], ctx: Context) -> tuple[dict
     results = evaluate_registers(registers, ctx)
     claims, detail = tidy(results)
     return {"claims": claims, "claims_detail": detail, **structured(results)}, results
+
+
+def describe_terms(
+    terms: pd.DataFrame, facts: dict[str, pd.DataFrame], table_names: dict[tuple[str, str], str], estimates: dict
+) -> pd.DataFrame:
+    """``terms`` (table ``claims_terms``) with ``display``/``display_sv``: what a reader calls
+    each input instead of its id. A fact by its description, a table by its printed number
+    ('Bilaga 1, Tabell 1', the same in both languages), a cost-model estimate by the
+    description of the printed figure it reproduces; empty where nothing is known."""
+    out = terms.copy()
+    display, display_sv = [], []
+    for r in out.to_dict("records"):
+        source = r["source"] or r["report"]
+        en = sv = ""
+        fid = None
+        if r["kind"] == "fact":
+            fid = r["name"]
+        elif r["kind"] == "estimate" and r["name"] in estimates:
+            fid = estimates[r["name"]]["printed"]
+        elif r["kind"] == "table":
+            en = sv = table_names.get((source, r["name"]), "")
+        table = facts.get(source)
+        if fid is not None and table is not None and fid in table.index:
+            en = _text(table.loc[fid].get("description"))
+            sv = _text(table.loc[fid].get("description_sv")) or en
+        display.append(en)
+        display_sv.append(sv)
+    out["display"], out["display_sv"] = display, display_sv
+    return frame("claims_terms", out)
 
 
 def combine(parts: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:

@@ -42,8 +42,9 @@ from fractions import Fraction
 import pandas as pd
 
 from analysis.claims import VERDICTS
-from analysis.core.intervals import Interval, printed_interval, rounding_interval, widen
+from analysis.core.intervals import Interval, rounding_interval, widen
 from analysis.core.numbers import parse_number
+from analysis.costmodel.model import qualified_interval
 
 NUMERIC_OPS = (
     "value",
@@ -106,6 +107,7 @@ class Context:
     trailing_zeros_significant: bool = False
     similar_within: float = 5.0
     count_units: frozenset[str] = frozenset()
+    directional: bool = True  # one-sided widths bound that side at the printed number
     estimates: dict[str, dict] = field(default_factory=dict)
     fact_table: object | None = None  # analysis.channels.FactTable of the cost model's source
 
@@ -230,7 +232,9 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
         return out, term
     if "fact" in spec:
         row = ctx.fact(src, spec["fact"], [*keypath, "fact"])
-        lo, hi = printed_interval(row["printed"], row["qualifier"], ctx.widths, ctx.trailing_zeros_significant)
+        lo, hi = qualified_interval(
+            row["printed"], row["qualifier"], ctx.widths, ctx.trailing_zeros_significant, ctx.directional
+        )
         if row["unit"] in ctx.count_units and math.isfinite(lo) and math.isfinite(hi):
             # whole things: only the integers in the interval
             lo, hi = float(math.ceil(lo)), float(math.floor(hi))
@@ -404,14 +408,18 @@ class Claimed:
         return self.hi_strict or math.isinf(self.hi)
 
 
-def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list) -> Claimed:
+def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list, directional: bool = True) -> Claimed:
     """The claimed interval of a numeric claim.
 
     * ``value`` (and ``value_high`` for a range 'mellan X och Y'): printed numbers, each
       covering its rounding interval; ``exact: true`` (numbers in words, fractions,
       thresholds) takes the value as exact;
     * the qualifier widens the interval by its config widths; a one-sided qualifier
-      (width ``null``) uses the printed number itself as a strict or closed bound.
+      (width ``null``) uses the printed number itself as a strict or closed bound;
+    * with ``directional``, a qualifier that widens one side only (*drygt* [0, 0.1],
+      *knappt*, *närmare* [-0.1, 0]) also fixes the other side at the printed number:
+      'närmare 92' is [82,8; 92], so 92,6 is inconsistent with it although 92,6 lies
+      within the rounding of '92' widened downwards.
     """
     if "value" not in claim:
         raise ClaimError(keypath, "value", "the printed value of a numeric claim")
@@ -436,8 +444,14 @@ def claimed_interval(claim: dict, widths: dict, trailing: bool, keypath: list) -
         if below is None:
             return Claimed(-math.inf, v, hi_strict=strict)
         return Claimed(v, math.inf, lo_strict=strict)
-    lo, hi = widen(lo, hi, qualifier, widths)
-    return Claimed(lo, hi)
+    wlo, whi = widen(lo, hi, qualifier, widths)
+    if directional and qualifier:
+        # the qualifier's direction is part of the claim: 'närmare 92' is at most 92
+        if below == 0 and above > 0:
+            wlo = v
+        elif above == 0 and below < 0:
+            whi = v
+    return Claimed(wlo, whi)
 
 
 @dataclass
@@ -597,7 +611,7 @@ def evaluate_reading(claim: dict, reading: dict, ctx: Context, source: str, keyp
     try:
         if op in NUMERIC_OPS:
             values, term = _compute(op, inputs, reading, ctx, source, keypath)
-            claimed = claimed_interval(claim, ctx.widths, ctx.trailing_zeros_significant, keypath)
+            claimed = claimed_interval(claim, ctx.widths, ctx.trailing_zeros_significant, keypath, ctx.directional)
             return ReadingResult(label, term, _numeric(values, claimed), evidence, note)
         if op in (*RANKING_OPS, "similar", "increasing", "decreasing") and len(inputs) != 1:
             raise ClaimError([*keypath, "inputs"], f"{len(inputs)} inputs", f"one grouped input for '{op}'")

@@ -15,7 +15,7 @@ def run(input, output, params, log=None) -> None:
     ``input.tables`` and ``input.facts`` it may cite (its own and other reports', told apart
     by their Parquet metadata) and its report's ``input.cost_model`` (none or one) ->
     the tables :data:`analysis.claims.SOURCE_TABLES` (Parquet, named outputs)."""
-    from analysis.claims.audit import analyse_claims, other_uses, standalone_facts
+    from analysis.claims.audit import analyse_claims, describe_terms, other_uses, standalone_facts
     from analysis.claims.evaluate import ClaimError, Context
     from analysis.core.registers import load_claims, load_cost_model
 
@@ -23,10 +23,11 @@ def run(input, output, params, log=None) -> None:
         source, iv = params.source, params.intervals
         doc = load_claims(input.claims, input.schema)
         record.read(input.claims)
-        tables, facts = {}, {}
+        tables, facts, table_names = {}, {}, {}
         for p in input.tables:
             meta = read_meta(p)
             tables[(meta["source"]["id"], meta["table"]["id"])] = data = pd.read_parquet(p)
+            table_names[(meta["source"]["id"], meta["table"]["id"])] = str(meta["table"].get("number", ""))
             record.read(p, data)
         seed_lines = {}
         for p in input.facts:
@@ -49,7 +50,9 @@ def run(input, output, params, log=None) -> None:
 
             estimates = {e["id"]: e for e in load_cost_model(input.cost_model[0], input.schema)}
             record.read(input.cost_model[0])
-            fact_table = FactTable(facts[source], iv["qualifiers"], iv["trailing_zeros_significant"], {})
+            fact_table = FactTable(
+                facts[source], iv["qualifiers"], iv["trailing_zeros_significant"], {}, iv.get("directional", True)
+            )
         ctx = Context(
             tables=tables,
             facts=facts,
@@ -57,6 +60,7 @@ def run(input, output, params, log=None) -> None:
             trailing_zeros_significant=iv["trailing_zeros_significant"],
             similar_within=float(params.similar_within),
             count_units=frozenset(iv.get("count_units", [])),
+            directional=iv.get("directional", True),
             estimates=estimates,
             fact_table=fact_table,
         )
@@ -65,6 +69,11 @@ def run(input, output, params, log=None) -> None:
             frames, _ = analyse_claims({source: claims}, ctx)
         except ClaimError as exc:
             raise doc.error(["claims", *exc.keypath], exc.text, exc.expected, "bad claim:") from None
+        # the report as a reader names it: publisher and year of publication
+        src_meta = read_meta(next(p for p in input.facts if read_meta(p)["source"]["id"] == source))["source"]
+        publisher = str(src_meta["publisher"]).split(",")[0]  # the agency, not its department
+        frames["claims"]["report_name"] = f"{publisher} {str(src_meta['published'])[:4]}"
+        frames["claims_terms"] = describe_terms(frames["claims_terms"], facts, table_names, estimates)
         frames["claims_standalone"] = standalone_facts({source: claims}, facts, estimates)
         frames["claims_uses"] = other_uses(source, claims, estimates)
         meta = {"similar_within": params.similar_within, "register": str(input.claims)}

@@ -100,25 +100,35 @@ def minus(x: float, language: str, decimals: int = 0) -> str:
 
 
 def captions(_, settings: dict, language: str) -> dict[str, str]:
-    """Caption of every figure, keyed as ``analysis.channels.FIGURES`` (both jobs use it)."""
+    """Caption of every figure, keyed as ``analysis.channels.FIGURES`` (both jobs use it).
+
+    Each says where its data come from and whether it redraws a figure of the source (the
+    source's Figur 1-4 print no data, so none of them can be redrawn)."""
     lo, hi = settings["sensitivity_range"]
     return {
-        "composition": _("Source: Arbetsförmedlingen 2019, Analys 2019:14, Tabell 1. Printed shares."),
+        "composition": _(
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14, Tabell 1 (printed shares). Drawn from the table; "
+            "the source has no figure of these data."
+        ),
         "transfers": _(
-            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on transfers between channels. Printed counts."
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on transfers between channels (printed "
+            "totals for January–August). Not a redrawing of the source's Figur 4 (transfers per week), whose "
+            "data are not printed."
         ),
         "staff": _(
-            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on staff and footnote 40. "
-            "Local = total − VO Direkt."
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14, section on staff and footnote 40 (printed counts). "
+            "Local = total − VO Direkt. The source has no figure of these data."
         ),
         "cost_model": _(
-            "Source: Arbetsförmedlingen 2019, Analys 2019:14. Each estimate computed from the printed inputs "
-            "(cost_model.yaml) over its printed value; bars: interval from the rounding of the inputs. "
-            "Blue: reproduced; orange: within input rounding; red: not reproduced."
+            "Source: Arbetsförmedlingen 2019, Analys 2019:14; the estimates written out in "
+            "data/raw/arbetsformedlingen_2019/cost_model.yaml. Each estimate computed from the printed inputs, "
+            "over its printed value; bars: interval from the rounding of the inputs. Blue: reproduced; orange: "
+            "within input rounding; red: not reproduced. The source has no figure of these data."
         ),
         "tornado": _(
-            "Source: as the cost model. Bars: change of the estimate when one input moves by %(lo)s to +%(hi)s %%; "
-            "diamonds: the report's own alternative values."
+            "Source: as the cost model. Bars: change of an estimate when one of its inputs moves from %(lo)s %% "
+            "to +%(hi)s %%, for the pairs of estimate and input with the largest changes; the last bar pools all "
+            "other pairs. Diamonds: the report's own alternative values. The source has no figure of these data."
         )
         % {"lo": minus(100 * lo, language), "hi": fmt_number(100 * abs(hi), language, 0)},
     }
@@ -169,46 +179,120 @@ def _decimals(v: float) -> int:
     return 2 if abs(v) < 100 else 0
 
 
+def interval(lo: float, hi: float, language: str, decimals: int) -> str:
+    """An interval '[lo; hi]': the ends are separated by a semicolon in both languages,
+    since a comma is the decimal mark in Swedish and the group separator in English."""
+    return f"[{fmt_number(lo, language, decimals)}; {fmt_number(hi, language, decimals)}]"
+
+
+def value_decimals(printed: str) -> int:
+    """Decimals of a number as printed ('4,5' -> 1, '28 000' -> 0)."""
+    return len(printed.split(",")[1].strip()) if "," in printed else 0
+
+
+def printed_text(qualifier: str, printed: str, value: float, language: str) -> str:
+    """A printed figure in the report's number format, its Swedish qualifier in italics."""
+    number = fmt_number(value, language, value_decimals(str(printed)))
+    return f"*{qualifier}* {number}" if qualifier else number
+
+
 def cost_model_rows(model: pd.DataFrame, labels: dict[str, str], _, language: str) -> list[list[str]]:
-    """Printed value, computed value with its interval and the verdict of each estimate."""
+    """Printed value, computed value with its interval, the verdict of each estimate, and
+    whether one of its choices was made because it reproduces the printed figure."""
     rows = []
     for r in model.itertuples():
         d = _decimals(r.computed)
-        printed = f"{r.qualifier} {r.printed}".strip() + f" ({unit(r.unit, _)})"
+        printed = printed_text(r.qualifier, r.printed, r.printed_value, language) + f" {unit(r.unit, _)}"
         rows.append(
             [
                 labels[r.estimate],
                 printed,
                 fmt_number(r.computed, language, d),
-                f"{fmt_number(r.computed_lo, language, d)} – {fmt_number(r.computed_hi, language, d)}",
+                interval(r.computed_lo, r.computed_hi, language, d),
                 translate(VERDICTS, r.verdict, _),
+                _("chosen to reproduce it") if r.chosen_to_reproduce else "",
             ]
         )
     return rows
 
 
-def assumptions(factors: pd.DataFrame, units: dict[str, str], language: str, _) -> dict[str, str]:
-    """Per estimate, the stated assumption of each factor: '28 000 reports: footnote 24; ...'."""
+def allocation_rows(alloc: pd.DataFrame, labels: dict[str, str], _, language: str) -> list[list[str]]:
+    """Every open choice of the model: the choice made (first) and its alternatives, each
+    with the value it gives and its verdict."""
+    basis = {"reproduces": _("chosen because it reproduces the printed figure"), "assumed": _("assumed")}
+    rows = []
+    for r in alloc.to_dict("records"):
+        d = _decimals(r["computed"])
+        first = r["variant"] == 0
+        rows.append(
+            [
+                labels.get(r["estimate"], r["estimate"]) if first else "",
+                sv(r, "what", language) if first else "",
+                (basis[r["basis"]] if first else _("alternative")),
+                sv(r, "label", language),
+                fmt_number(r["computed"], language, d),
+                interval(r["computed_lo"], r["computed_hi"], language, d),
+                translate(VERDICTS, r["verdict"], _),
+            ]
+        )
+    return rows
+
+
+def assumptions(factors: pd.DataFrame, units: dict[str, str], facts: pd.DataFrame, language: str, _) -> dict[str, str]:
+    """Per estimate, the stated assumption of each factor: '28,000 reports: footnote 24; ...'."""
+    f = facts.set_index("id")
     out = {}
     for est, sub in factors.groupby("estimate", sort=False):
         texts = []
-        for f in sub.to_dict("records"):
-            if not text(f["why"]):
+        for r in sub.to_dict("records"):
+            if not text(r["why"]):
                 continue
-            what = (
-                with_unit(f["shown"], units[f["fact"]], _) if f["fact"] else f"{f['shown']} ({sv(f, 'name', language)})"
-            )
-            texts.append(f"{what}: {sv(f, 'why', language)}")
+            if r["fact"]:
+                fr = f.loc[r["fact"]]
+                shown = printed_text(fr["qualifier"], fr["printed"], float(r["value"]), language)
+                what = f"{shown} {unit(units[r['fact']], _)}"
+            else:
+                what = f"{fmt_number(r['value'], language)} ({sv(r, 'name', language)})"
+            texts.append(f"{what}: {sv(r, 'why', language)}")
         out[est] = "; ".join(dict.fromkeys(texts))
     return out
 
 
+def formula_text(sub: pd.DataFrame, facts: pd.DataFrame, language: str) -> str:
+    """An estimate written out with its printed inputs in the report's number format:
+    '(28,000 × 5 / 60) − (...)'."""
+    f = facts.set_index("id")
+    terms = []
+    for (_t, sign), fs in sub.groupby(["term", "sign"], sort=False):
+        parts = []
+        for r in fs.to_dict("records"):
+            if r["fact"]:
+                fr = f.loc[r["fact"]]
+                shown = printed_text(fr["qualifier"], fr["printed"], float(r["value"]), language)
+            else:
+                shown = fmt_number(r["value"], language)
+            parts.append(("/ " if r["divide"] else "× ") + shown)
+        body = " ".join(parts)[2:]
+        terms.append(("− " if sign < 0 else "+ ") + f"({body})")
+    return " ".join(terms).removeprefix("+ ")
+
+
 def formula_rows(
-    model: pd.DataFrame, factors: pd.DataFrame, labels: dict[str, str], units: dict[str, str], language: str, _
+    model: pd.DataFrame,
+    factors: pd.DataFrame,
+    facts: pd.DataFrame,
+    labels: dict[str, str],
+    units: dict[str, str],
+    language: str,
+    _,
 ) -> list[list[str]]:
     """Each estimate written out with the printed inputs, and its assumptions."""
-    why = assumptions(factors, units, language, _)
-    return [[labels[r.estimate], r.formula, why.get(r.estimate, "")] for r in model.itertuples()]
+    why = assumptions(factors, units, facts, language, _)
+    by = {est: sub for est, sub in factors.groupby("estimate", sort=False)}
+    return [
+        [labels[r.estimate], formula_text(by[r.estimate], facts, language), why.get(r.estimate, "")]
+        for r in model.itertuples()
+    ]
 
 
 def sensitivity_rows(
@@ -226,7 +310,7 @@ def sensitivity_rows(
 
     def shown(fid):
         r = f.loc[fid]
-        return with_unit(f"{r['qualifier']} {r['printed']}".strip(), r["unit"], _)
+        return printed_text(r["qualifier"], r["printed"], float(r["value"]), language) + f" {unit(r['unit'], _)}"
 
     rows = []
     for est, sub in sens.groupby("estimate", sort=False):
@@ -237,31 +321,56 @@ def sensitivity_rows(
             f"{shown(a.fact)} → {shown(a.variation.split(': ')[1])}: {fmt_number(a.change_pct, language, 1)} %"
             for a in alts.itertuples()
         )
+        d = _decimals(sub["result"].abs().max())
         rows.append(
             [
                 labels[est],
                 names.get(top["fact"], top["fact"]),
-                f"{fmt_number(sub['result'].min(), language, 2)} – {fmt_number(sub['result'].max(), language, 2)}",
+                interval(sub["result"].min(), sub["result"].max(), language, d),
                 alt_text,
             ]
         )
     return rows
 
 
-def composition_rows(comp: pd.DataFrame, names: dict[str, str], language: str) -> list[list[str]]:
-    """Direct minus local share of each subgroup and week, with its interval."""
+CONCLUSIONS = {
+    "beyond sampling": N_("beyond sampling noise whatever the overlap"),
+    "within sampling": N_("within sampling noise whatever the overlap"),
+    "depends on the overlap": N_("cannot be tested: depends on the overlap"),
+}
+
+
+def difference_rows(diff: pd.DataFrame, names: dict[str, str], language: str) -> list[list[str]]:
+    """Direct minus local share of each subgroup and week: rounding and combined interval."""
     n = lambda x: fmt_number(x, language, 1)  # noqa: E731
-    d = comp[comp["comparison"] == "direct_minus_local"]
     return [
         [
             names.get(r.group, r.group),
-            names.get(r.where, r.where),
-            n(r.share_a),
-            n(r.share_b),
+            names.get(r.week, r.week),
+            n(r.share_direct),
+            n(r.share_local),
             n(r.diff_pp),
-            f"{n(r.lower_pp)} – {n(r.upper_pp)}",
+            interval(r.rounding_lo, r.rounding_hi, language, 2),
+            interval(r.lower, r.upper, language, 2),
         ]
-        for r in d.itertuples()
+        for r in diff.itertuples()
+    ]
+
+
+def change_rows(changes: pd.DataFrame, names: dict[str, str], language: str, _) -> list[list[str]]:
+    """Week 5 to week 35 within each organisation: the change, its rounding interval, the
+    narrowest and widest sampling intervals any overlap allows, and the conclusion."""
+    return [
+        [
+            names.get(r.group, r.group),
+            names.get(r.organisation, r.organisation),
+            fmt_number(r.change_pp, language, 1),
+            interval(r.rounding_lo, r.rounding_hi, language, 2),
+            interval(r.narrowest_lo, r.narrowest_hi, language, 2),
+            interval(r.widest_lo, r.widest_hi, language, 2),
+            translate(CONCLUSIONS, r.conclusion, _),
+        ]
+        for r in changes.itertuples()
     ]
 
 
@@ -271,13 +380,20 @@ def indicator_name(text: str, _) -> str:
     return translate(INDICATORS, text, _)
 
 
+INDICATOR_DECIMALS = {"percent": 1, "percent change": 1, "ratio": 2, "transfers": 0}
+
+
 def indicator_rows(ind: pd.DataFrame, language: str, _) -> list[list[str]]:
     """Each channel indicator with its interval, inputs and what the report printed."""
-    n = lambda x: fmt_number(x, language, 2)  # noqa: E731
     rows = []
     for r in ind.itertuples():
-        ci = "" if r.lower != r.lower else f"{n(r.lower)} – {n(r.upper)}"
-        rows.append([indicator_name(r.indicator, _), n(r.value), ci, r.inputs, translate(NOTES, r.note, _)])
+        d = INDICATOR_DECIMALS.get(r.unit, 2)
+        ci = "" if r.lower != r.lower else interval(r.lower, r.upper, language, d)
+        op = " − " if r.unit == "transfers" else " / "
+        inputs = fmt_number(r.numerator, language) + op + fmt_number(r.denominator, language)
+        rows.append(
+            [indicator_name(r.indicator, _), fmt_number(r.value, language, d), ci, inputs, translate(NOTES, r.note, _)]
+        )
     return rows
 
 
@@ -295,7 +411,18 @@ def staff_rows(staff: pd.DataFrame, language: str, _) -> list[list[str]]:
 
 # -- stage ----------------------------------------------------------------------------
 
-RESULTS = ("composition", "weighted_mean", "indicators", "staff", "cost_model", "sensitivity", "factors")
+RESULTS = (
+    "shares",
+    "org_differences",
+    "week_changes",
+    "weighted_mean",
+    "indicators",
+    "staff",
+    "cost_model",
+    "allocations",
+    "sensitivity",
+    "factors",
+)
 
 
 def context(frames: dict[str, pd.DataFrame], settings: dict, language: str, figures: dict[str, str], _) -> dict:
@@ -306,16 +433,29 @@ def context(frames: dict[str, pd.DataFrame], settings: dict, language: str, figu
     names = codebook_names(frames["codebook"], settings["composition_table"], language)
     w = frames["weighted_mean"]
     lo, hi = settings["sensitivity_range"]
+    shares = frames["shares"]
+    changes = frames["week_changes"]
     return {
+        "example": {k: fmt_number(v, language, 0) for k, v in (("v", 28000), ("lo", 27500), ("hi", 28500))},
         "model": cost_model_rows(model, labels, _, language),
-        "formulas": formula_rows(model, frames["factors"], labels, units, language, _),
+        "formulas": formula_rows(model, frames["factors"], facts, labels, units, language, _),
+        "allocations": allocation_rows(frames["allocations"], labels, _, language),
+        "n_reproduce": fmt_number(int(model["chosen_to_reproduce"].sum()), language, 0),
         "sensitivity": sensitivity_rows(frames["sensitivity"], labels, facts, language, _),
         "range_lo": minus(100 * lo, language),
         "range_hi": fmt_number(100 * abs(hi), language, 0),
         "confidence": fmt_number(100 * settings["confidence"], language, 0) + " %",
         "direct": names.get(settings["direct"], settings["direct"]),
         "local": names.get(settings["local"], settings["local"]),
-        "composition": composition_rows(frames["composition"], names, language),
+        "differences": difference_rows(frames["org_differences"], names, language),
+        "changes": change_rows(changes, names, language, _),
+        "n_shares": fmt_number(len(shares), language, 0),
+        "n_rounding_half": fmt_number(int((shares["rounding_fraction"] >= 0.5).sum()), language, 0),
+        "max_rounding": fmt_number(100 * shares["rounding_fraction"].max(), language, 0) + " %",
+        "n_changes": fmt_number(len(changes), language, 0),
+        "n_beyond": fmt_number(int((changes["conclusion"] == "beyond sampling").sum()), language, 0),
+        "n_depends": fmt_number(int((changes["conclusion"] == "depends on the overlap").sum()), language, 0),
+        "n_within": fmt_number(int((changes["conclusion"] == "within sampling").sum()), language, 0),
         "holds": fmt_number(int(w["holds"].sum()), language, 0),
         "checked": fmt_number(len(w), language, 0),
         "indicators": indicator_rows(frames["indicators"], language, _),

@@ -61,16 +61,20 @@ def figures(frames: dict[str, pd.DataFrame], table: pd.DataFrame, settings: dict
     out["staff"] = fc.staff_shift(staff, labels, cap["staff"], language)
     labels = estimates | {
         "title": _("Estimates relative to the printed value"),
-        "xlabel": _("Computed / printed (log scale); grey: printed interval"),
+        "xlabel": _("Computed / printed (ratio, log scale)"),
+        "printed_interval": _("printed interval"),
+        "reproduced": _("reproduced"),
+        "within": _("within input rounding"),
+        "not_reproduced": _("not reproduced"),
     }
     out["cost_model"] = fc.printed_vs_reproduced(frames["cost_model"], labels, cap["cost_model"], language)
     labels = (
         names
         | estimates
         | {
-            "title": _("Sensitivity of each estimate to its inputs"),
-            "xlabel": _("Change of the estimate"),
-            "others": _("%(n)s other inputs (each within this range)"),
+            "title": _("Inputs that move the estimates most"),
+            "xlabel": _("Change of the estimate (%)"),
+            "others": _("%(n)s other pairs of input and estimate (all within this range)"),
         }
     )
     out["tornado"] = fc.tornado(frames["sensitivity"], labels, cap["tornado"], language)

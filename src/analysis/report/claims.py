@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 import pandas as pd
-from babel.numbers import format_decimal, get_decimal_symbol, get_minus_sign_symbol
+from babel.numbers import format_decimal, get_minus_sign_symbol
 
 from analysis.claims import REPORT_TABLES, VERDICTS
 from analysis.core.i18n import LOCALES, fmt_number
@@ -61,9 +61,9 @@ def formula_formatter(language: str) -> Callable[[float], str]:
 
 
 def interval(lo: float, hi: float, num, language: str, open_lo: bool = False, open_hi: bool = False) -> str:
-    """An interval, its ends separated by '; ' where the decimal mark is a comma (ISO 80000-2)."""
-    sep = "; " if get_decimal_symbol(LOCALES[language]) == "," else ", "
-    return f"{'(' if open_lo else '['}{num(lo)}{sep}{num(hi)}{')' if open_hi else ']'}"
+    """An interval with its ends separated by '; ' in every language: a comma is the decimal
+    mark in Swedish (ISO 80000-2) and the group separator in English ('[137,325; 137,475]')."""
+    return f"{'(' if open_lo else '['}{num(lo)}; {num(hi)}{')' if open_hi else ']'}"
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -93,10 +93,11 @@ def verdict_text(verdict: str, basis: str, _: Gettext) -> str:
 
 
 def where(claim: dict, language: str, _: Gettext) -> str:
-    """'report, location (line n)': in Swedish the register's ``location_sv``, if any."""
+    """'report, location (line n)': the report as a reader names it (``report_name``) and in
+    Swedish the register's ``location_sv``, if any."""
     location = (claim.get("location_sv") or claim["location"]) if language == "sv" else claim["location"]
     return _("%(report)s, %(location)s (line %(line)s)") % {
-        "report": claim["report"],
+        "report": claim.get("report_name") or claim["report"],
         "location": location,
         "line": claim["seed_line"],
     }
@@ -183,9 +184,19 @@ def group_evidence(e: dict, items: list[dict], language: str, _: Gettext, num=No
     return f"{label}: {text}" if label else text
 
 
-def formula(terms: list[dict], language: str, _: Gettext, num=None) -> str:
-    """A reading's computation (its rows of ``claims_terms``) in the register's notation."""
+def formula(terms: list[dict], language: str, _: Gettext, num=None, readable: bool = False) -> str:
+    """A reading's computation (its rows of ``claims_terms``) in the register's notation;
+    with ``readable``, facts, tables and cost-model estimates are named as a reader knows
+    them (``display``, ``display_sv`` in Swedish) instead of by their ids."""
     num = num or formula_formatter(language)
+
+    def named(t: dict) -> str:
+        if readable:
+            shown = t.get("display_sv") if language == "sv" else t.get("display")
+            if isinstance(shown, str) and shown:
+                return shown
+        return t["name"]
+
     children = defaultdict(list)
     for t in terms:
         children[t["parent"]].append(t)
@@ -199,18 +210,18 @@ def formula(terms: list[dict], language: str, _: Gettext, num=None) -> str:
             per = _(", per %(per)s") % {"per": t["per"]} if t["per"] else ""
             return f"{t['name']}({'; '.join(text(c) for c in kids)}{per})"
         if kind == "table":
-            label = f"{t['name']}[{t['where']}]" + (f" ({t['source']})" if t["source"] else "")
+            label = f"{named(t)}[{t['where']}]" + (f" ({t['source']})" if t["source"] else "")
             if t["by"]:
                 return _("%(table)s by %(column)s") % {"table": label, "column": t["by"]}
             return f"{label} = {num(t['value'])}"
         if kind == "facts":
             return "{" + "; ".join(f"{c['label']}: {text(c)}" for c in kids) + "}"
         if kind == "fact":
-            return f"{t['name']} = {t['printed']}"
+            return f"{named(t)} = {t['printed']}"
         if kind == "const":
             name = t["label"] or _("constant")
             return f"{t['name']} ({name})"
-        return _("cost model %(estimate)s: %(formula)s") % {"estimate": t["name"], "formula": t["printed"]}
+        return _("cost model %(estimate)s: %(formula)s") % {"estimate": named(t), "formula": t["printed"]}
 
     return text(children[0][0]) if children[0] else ""
 
@@ -225,17 +236,25 @@ def _grouped(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
     return out
 
 
+def report_names(claims: pd.DataFrame) -> dict[str, str]:
+    """Report id -> the name a reader knows ('Riksrevisionen 2022'), from ``report_name``."""
+    if "report_name" not in claims:
+        return {}
+    return {r: n for r, n in zip(claims["report"], claims["report_name"], strict=True) if isinstance(n, str) and n}
+
+
 def summary_rows(claims: pd.DataFrame, language: str, _: Gettext) -> list[list[str]]:
     """Claims per verdict per report and kind, with a total row."""
 
     def n(x) -> str:
         return fmt_number(int(x), language, 0)
 
+    names = report_names(claims)
     counts = claims.groupby(["report", "kind", "verdict"]).size().unstack("verdict", fill_value=0)
     counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
     counts["total"] = counts.sum(axis=1)
     rows = [
-        [report, kind_name(kind, _), *(n(c[v]) for v in VERDICTS), n(c["total"])]
+        [names.get(report, report), kind_name(kind, _), *(n(c[v]) for v in VERDICTS), n(c["total"])]
         for (report, kind), c in counts.iterrows()
     ]
     total = _("Total")
@@ -278,7 +297,9 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
                 "where": where(c, language, _),
                 "paraphrase": (c["claim_sv"] or c["claim"]) if sv else c["claim"],
                 **{k: (c[f"{k}_sv"] or c[k]) if sv else c[k] for k in ("missing", "explanation", "note")},
-                "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _) if counted else "",
+                "formula": formula(terms.get((*key, counted[0]["reading"]), []), language, _, readable=True)
+                if counted
+                else "",
                 "readings": "; ".join(shown_readings) if many else "",
                 "evidence": " | ".join(texts),
                 "gap_shown": num(c["gap"]) if c["verdict"] == "inconsistent" and not math.isnan(c["gap"]) else "",
@@ -288,14 +309,32 @@ def section(frames: dict[str, pd.DataFrame], language: str, _: Gettext) -> dict:
     order = {v: i for i, v in enumerate(VERDICTS)}
     ranked = sorted(claims, key=lambda c: (order[c["verdict"]], c["report"]))
     every = [
-        [f"`{c['id']}`", c["where"], c["printed"], c["verdict_text"], c["evidence"].replace("|", "/")] for c in ranked
+        # the printed words are a quotation (Swedish number format in either language)
+        [c["paraphrase"], c["where"], f"“{c['printed']}”", c["verdict_text"], c["evidence"].replace("|", "/")]
+        for c in ranked
     ]
+    names = report_names(frames["claims"])
+
+    def described(r) -> str:
+        d = getattr(r, "description_sv", "") if sv else ""
+        return (d if isinstance(d, str) and d else "") or (
+            r.description if isinstance(getattr(r, "description", ""), str) else ""
+        )
+
     standalone = [
-        [r.report, f"`{r.fact}`", r.printed, fact_location(r.location, _) if sv else r.location]
+        [
+            names.get(r.report, r.report),
+            described(r),
+            r.printed,
+            fact_location(r.location, _) if sv else r.location,
+        ]
         for r in frames["claims_standalone"].itertuples()
     ]
     text_claims = [c for c in claims if c["kind"] == "claim"]
+    example = {"share": fmt_number(44.5, language, 1), "lo": fmt_number(44.45, language, 2)}
+    example["hi"] = fmt_number(44.55, language, 2)
     return {
+        "example": example,
         "summary": summary_rows(frames["claims"], language, _),
         "verdicts": [verdict_name(v, _) for v in VERDICTS],
         "inconsistent": [c for c in text_claims if c["verdict"] == "inconsistent"],
