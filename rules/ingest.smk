@@ -11,6 +11,7 @@ for sid in config["sources"]:
             known_issues=raw_file(sid, "known_issues.yaml"),
             facts=raw_file(sid, "facts.csv"),
             events=raw_file(sid, "events.csv"),
+            numbers=raw_file(sid, "numbers.csv"),
             tables=raw_tables(sid),
             schemas=RAW_SCHEMAS,
             code=code("analysis/core", "analysis/ingest"),

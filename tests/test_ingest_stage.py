@@ -24,7 +24,7 @@ def source_io(tmp_path: Path, sid: str):
     tables = sorted(p.stem for p in (raw / "tables").glob("*.csv"))
     opt = {
         k: [str(raw / f"{k}.{e}")] if (raw / f"{k}.{e}").exists() else []
-        for k, e in (("known_issues", "yaml"), ("facts", "csv"), ("events", "csv"))
+        for k, e in (("known_issues", "yaml"), ("facts", "csv"), ("events", "csv"), ("numbers", "csv"))
     }
     inp = SimpleNamespace(
         source=str(raw / "source.yaml"),
@@ -55,7 +55,18 @@ def test_one_source_becomes_its_datasets_and_summaries(tmp_path):
     assert set(cat["dataset"]) == {*params.tables, "facts", "events"}
     known = pd.read_parquet(out.known_issues)
     assert list(known["state"]) == ["confirmed"]
+    # The number coverage of the document, counted independently from numbers.csv here.
+    import csv as _csv
+
+    statuses = [r["status"] for r in _csv.DictReader((raw / "numbers.csv").open(encoding="utf-8"), delimiter=";")]
+    row = cat.iloc[0]
+    assert row["numbers"] == len(statuses) > 900
+    assert row["numbers_registered"] == statuses.count("registered")
+    assert row["numbers_waived"] == statuses.count("waived")
+    assert row["numbers_unaccounted"] == 0
+    assert (cat["numbers"] == row["numbers"]).all()  # the same counts on every row of the source
     text = log.read_text()
+    assert f"read {raw / 'numbers.csv'}" in text
     assert f"read {raw / 'source.yaml'}" in text and f"wrote {out.bilaga1_tabell_1} (54 rows)" in text
 
 
@@ -93,6 +104,34 @@ def test_a_fact_or_table_citing_a_line_beyond_the_document_is_located(tmp_path):
     sidecar.write_text(text.replace(old, old.split(":")[0] + ": 600"), encoding="utf-8")
     with pytest.raises(StageError, match=r"tabell_6.yaml:\d+:\d+: line beyond the document: '600'"):
         stage.run(inp, out, params)
+
+
+def test_a_bad_numbers_register_is_located(tmp_path):
+    inp, out, params, raw = source_io(tmp_path, "riksrevisionen_2022")
+    numbers = raw / "numbers.csv"
+    good = numbers.read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    # A waiver needs a category from the list.
+    lines[1] = lines[1].replace(";waived;heading;", ";waived;because;")
+    numbers.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(StageError, match=rf"{numbers}:2:5: unknown category 'because'"):
+        stage.run(inp, out, params)
+    # A registration must name a fact printed on that line with that value.
+    lines = good.splitlines(keepends=True)
+    i = next(i for i, line in enumerate(lines) if ";registered;fact;" in line)
+    cells = lines[i].rstrip("\n").split(";")
+    cells[0] = str(int(cells[0]) + 1)
+    lines[i] = ";".join(cells) + "\n"
+    numbers.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(StageError, match=rf"{numbers}:{i + 1}:6: stale reference"):
+        stage.run(inp, out, params)
+    # Unaccounted numbers do not fail ingest (the tests do): they are counted and logged.
+    lines = good.splitlines(keepends=True)
+    lines[1] = lines[1].split(";waived;")[0] + ";unaccounted;;\n"
+    numbers.write_text("".join(lines), encoding="utf-8")
+    stage.run(inp, out, params, str(tmp_path / "log"))
+    assert pd.read_parquet(out.catalog)["numbers_unaccounted"].eq(1).all()
+    assert "1 numbers of riksrevisionen_2022 are unaccounted" in (tmp_path / "log").read_text()
 
 
 def test_catalog_combines_sources_in_order(tmp_path):

@@ -14,9 +14,10 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
+from analysis.ingest.completeness import coverage, read_register
 from analysis.ingest.facts import FACT_COLUMNS, parse_events, parse_facts
 from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
-from analysis.ingest.tables import Table, parse_table
+from analysis.ingest.tables import Table, decode_utf8, parse_table
 
 KNOWN = "known_issue"
 
@@ -45,6 +46,7 @@ class IngestedSource:
     known_issues: list[dict]
     stale_issues: list[dict] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # display path -> sha256
+    numbers: dict[str, int] = field(default_factory=dict)  # completeness counts (numbers.csv)
 
 
 def sha256(raw: bytes) -> str:
@@ -52,8 +54,6 @@ def sha256(raw: bytes) -> str:
 
 
 def _load(path: str, raw: bytes, schema: dict, what: str) -> Located:
-    from analysis.ingest.tables import decode_utf8
-
     doc = load_yaml(path, decode_utf8(path, raw))
     validate(doc, schema, what)
     return doc
@@ -215,7 +215,15 @@ def ingest_source(
         hashes[p] = sha256(files[p])
     if "known_issues.yaml" in by_name:
         hashes[known_path] = sha256(files[known_path])
-    return IngestedSource(source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes)
+    numbers: dict[str, int] = {}
+    if "numbers.csv" in by_name:
+        p = by_name["numbers.csv"]
+        rows = read_register(
+            p, decode_utf8(p, files[p]), seed_lines, facts if "facts.csv" in by_name else None, set(table_ids)
+        )
+        numbers = coverage(rows)
+        hashes[p] = sha256(files[p])
+    return IngestedSource(source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes, numbers)
 
 
 def relation_summary(checks: pd.DataFrame) -> dict[str, int]:

@@ -54,7 +54,7 @@ def write_source(s: IngestedSource, output, tables: list[str], record) -> None:
             write_parquet(frame, path, {"source": s.source, "raw_file": raw, "raw_sha256": s.files[raw]})
             record.wrote(path, frame)
     frames = {
-        "catalog": cat.catalog([s]),
+        "catalog": with_coverage(cat.catalog([s]), s),
         "codebook": cat.codebook([s]),
         "validation": cat.validation([s]),
         "known_issues": cat.known_issue_report([s]),
@@ -64,16 +64,34 @@ def write_source(s: IngestedSource, output, tables: list[str], record) -> None:
         record.wrote(getattr(output, name), frame)
 
 
+COVERAGE = ("numbers", "numbers_registered", "numbers_waived", "numbers_unaccounted")
+
+
+def with_coverage(catalog: pd.DataFrame, s: IngestedSource) -> pd.DataFrame:
+    """The catalog rows of a source with its number coverage (from numbers.csv) as columns:
+    how many numbers the document prints, registered, waived and unaccounted (NA without
+    a register)."""
+    out = catalog.copy()
+    for key in COVERAGE:
+        out[key] = pd.array([s.numbers.get(key)] * len(out), dtype="Int64")
+    return out
+
+
 def run(input, output, params, log=None) -> None:
     """Stage: every raw file of one source (``params.source``) -> data/processed/<source>/."""
     with stage_run(f"ingest {params.source}", output, log, errors=(RelationFailure,)) as record:
         files = {}
-        for p in flatten([input.source, input.known_issues, input.facts, input.events, input.tables]):
+        optional = [getattr(input, k, []) for k in ("numbers",)]
+        for p in flatten([input.source, input.known_issues, input.facts, input.events, input.tables, *optional]):
             files[p] = Path(p).read_bytes()
             record.read(p)
         s = ingest_source(params.source, files, _schemas(input.schemas), stale=params.stale)
         for e in s.stale_issues:
             record.info(f"warning: known issue '{e['id']}' of {s.source_id} no longer fails")
+        if s.numbers.get("numbers_unaccounted"):
+            record.info(
+                f"warning: {s.numbers['numbers_unaccounted']} numbers of {s.source_id} are unaccounted in numbers.csv"
+            )
         write_source(s, output, list(params.tables), record)
 
 
