@@ -134,6 +134,29 @@ def test_a_bad_numbers_register_is_located(tmp_path):
     assert "1 numbers of riksrevisionen_2022 are unaccounted" in (tmp_path / "log").read_text()
 
 
+def test_pages_come_from_the_table_of_contents_and_disagreement_is_located(tmp_path):
+    inp, out, params, raw = source_io(tmp_path, "arbetsformedlingen_2019")
+    stage.run(inp, out, params)
+    facts = pd.read_parquet(out.facts).set_index("id")
+    # Seed line 211 lies under the heading at line 202 (page 12 in the table of contents)
+    # and before the next at line 235 (page 14): pages 12-14, read off source.yaml by hand.
+    assert facts.loc["direct_registrations_aug", ["seed_line", "page", "page_last"]].tolist() == [211, 12, 14]
+    cat = pd.read_parquet(out.catalog).set_index("dataset")
+    assert (cat.loc["tabell_1", "page"], cat.loc["tabell_1", "page_last"]) == ("18", "19")
+    sidecar = raw / "tables/tabell_1.yaml"
+    text = sidecar.read_text(encoding="utf-8")
+    sidecar.write_text(text.replace("  page: 18\n", "  page: 17\n"), encoding="utf-8")
+    with pytest.raises(StageError, match=r"tabell_1.yaml:7:\d+: page differs: '17, page_last 19'; expected page 18"):
+        stage.run(inp, out, params)
+    # Where the document shows no pages, page null needs a reason (the schema says so).
+    inp, out, params, raw = source_io(tmp_path / "rr", "riksrevisionen_2022")
+    sidecar = raw / "tables/tabell_3.yaml"
+    lines = sidecar.read_text(encoding="utf-8").splitlines(keepends=True)
+    sidecar.write_text("".join(x for x in lines if "page_note" not in x), encoding="utf-8")
+    with pytest.raises(StageError, match=r"tabell_3.yaml:\d+:\d+: .*page_note"):
+        stage.run(inp, out, params)
+
+
 def test_catalog_combines_sources_in_order(tmp_path):
     outs = []
     for sid in ("riksrevisionen_2022", "publikt_2017"):

@@ -242,3 +242,25 @@ def test_source_records_the_documents_line_count_and_hash(source_dir):
     raw = (SEEDS / src["seed_file"]).read_bytes()
     assert src["seed_lines"] == len(raw.decode("utf-8").splitlines())
     assert src["seed_sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+@needs_seeds
+@pytest.mark.parametrize("source_dir", sorted(p.parent for p in RAW.glob("*/source.yaml")), ids=lambda p: p.name)
+def test_page_anchors_are_the_headings_of_the_table_of_contents(source_dir):
+    """Each page anchor's heading stands on its line, and the document's table of contents
+    prints that heading with that page."""
+    src = yaml.safe_load((source_dir / "source.yaml").read_text(encoding="utf-8"))
+    if src["pages"] is None:
+        assert src["page_note"].strip()
+        return
+    lines = seed_lines(source_dir)
+    clean = lambda s: re.sub(r"[#*]|</?b>|\s+", " ", s).split()  # noqa: E731
+    for a in src["pages"]["anchors"]:
+        assert clean(a["heading"]) == clean(lines[a["line"] - 1]), f"heading not on line {a['line']}: {a['heading']}"
+    # The table of contents stands before the first anchor: one line per heading ending in
+    # its page. Headings are matched by their last two words (the contents misspell some).
+    tail = lambda words: [w.strip(".").casefold() for w in words if w.strip(".")][-2:]  # noqa: E731
+    toc = [clean(x) for x in lines[: src["pages"]["anchors"][0]["line"] - 1]]
+    toc = [(tail(t[:-1]), t[-1].strip(".")) for t in toc if len(t) > 1 and t[-1].strip(".").isdigit()]
+    for a in src["pages"]["anchors"]:
+        assert (tail(clean(a["heading"])), str(a["page"])) in toc, f"{a['heading']}: page {a['page']} not in the contents"

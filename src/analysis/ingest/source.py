@@ -16,6 +16,7 @@ from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
 from analysis.ingest.completeness import coverage, read_register
 from analysis.ingest.facts import FACT_COLUMNS, parse_events, parse_facts
+from analysis.ingest.pages import check_anchors, page_range
 from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
 from analysis.ingest.tables import Table, decode_utf8, parse_table
 
@@ -153,6 +154,9 @@ def ingest_source(
     # is recorded in source.yaml, so this holds without the document at hand).
     seed_lines = source_doc.data["seed_lines"]
     beyond = f"a line of the source document (1 to {seed_lines}, seed_lines in {src_path})"
+    pages = source_doc.data["pages"]
+    if pages and (why := check_anchors(pages["anchors"], seed_lines)):
+        raise source_doc.error(["pages", "anchors"], "anchors", why, "bad page anchors:")
     table_ids = sorted({n[len("tables/") :].rsplit(".", 1)[0] for n in by_name if n.startswith("tables/")})
     tables: list[IngestedTable] = []
     failures: list[str] = []
@@ -169,6 +173,7 @@ def ingest_source(
         cited = doc.data["location"].get("seed_line")
         if cited is not None and cited > seed_lines:
             raise doc.error(["location", "seed_line"], cited, beyond, "line beyond the document:")
+        _check_page(doc, pages, src_path)
         table = parse_table(source_id, csv_path, files[csv_path], doc)
         try:
             checks = check_relations(table.frame, doc.data["relations"], table.dim_columns, table.derived_columns)
@@ -209,6 +214,7 @@ def ingest_source(
             column = FACT_COLUMNS.index("seed_line") + 1
             raise InputError(p, int(r["raw_line"]), column, str(r["seed_line"]), beyond, "line beyond the document:")
         hashes[p] = sha256(files[p])
+        facts = with_pages(facts, pages)
     if "events.csv" in by_name:
         p = by_name["events.csv"]
         events = parse_events(source_id, p, files[p])
@@ -224,6 +230,37 @@ def ingest_source(
         numbers = coverage(rows)
         hashes[p] = sha256(files[p])
     return IngestedSource(source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes, numbers)
+
+
+def _check_page(doc: Located, pages: dict | None, src_path: str) -> None:
+    """A sidecar's page (and page_last) must be the range source.yaml's pages give its line."""
+    loc = doc.data["location"]
+    if loc.get("seed_line") is None:
+        return
+    first, last = page_range(pages, loc["seed_line"])
+    if pages is None:
+        if loc["page"] is not None:
+            raise doc.error(["location", "page"], loc["page"], f"null: {src_path} records no pages", "page not shown:")
+        return
+    want_last = last if last != first else None
+    if loc["page"] != first or loc.get("page_last") != want_last:
+        shown = f"{first}" if want_last is None else f"{first} and page_last {last}"
+        got = f"{loc['page']}" + (f", page_last {loc['page_last']}" if loc.get("page_last") else "")
+        raise doc.error(
+            ["location", "page"],
+            got,
+            f"page {shown} (line {loc['seed_line']} by the pages of {src_path})",
+            "page differs:",
+        )
+
+
+def with_pages(facts: pd.DataFrame, pages: dict | None) -> pd.DataFrame:
+    """Facts with the first and last page their seed line may stand on (NA where unknown)."""
+    out = facts.copy()
+    ranges = [page_range(pages, int(line)) for line in out["seed_line"]]
+    out["page"] = pd.array([r[0] for r in ranges], dtype="Int64")
+    out["page_last"] = pd.array([r[1] for r in ranges], dtype="Int64")
+    return out
 
 
 def relation_summary(checks: pd.DataFrame) -> dict[str, int]:

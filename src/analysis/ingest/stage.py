@@ -68,10 +68,20 @@ COVERAGE = ("numbers", "numbers_registered", "numbers_waived", "numbers_unaccoun
 
 
 def with_coverage(catalog: pd.DataFrame, s: IngestedSource) -> pd.DataFrame:
-    """The catalog rows of a source with its number coverage (from numbers.csv) as columns:
-    how many numbers the document prints, registered, waived and unaccounted (NA without
-    a register)."""
+    """The catalog rows of a source with more provenance as columns: ``page_last`` and
+    ``page_note`` of each table's location (``page`` is there already), and the number
+    coverage of the document (from numbers.csv): how many numbers it prints, registered,
+    waived and unaccounted (NA without a register)."""
     out = catalog.copy()
+    locs = {it.table.table_id: it.table.sidecar["location"] for it in s.tables}
+    tables = out["kind"] == "table"
+    out["page_last"] = [
+        str(locs[d].get("page_last") or "") if t else "" for d, t in zip(out["dataset"], tables, strict=True)
+    ]
+    out["page_note"] = [
+        locs[d].get("page_note", "") if t else s.source.get("page_note") or (s.source["pages"] or {}).get("note", "")
+        for d, t in zip(out["dataset"], tables, strict=True)
+    ]
     for key in COVERAGE:
         out[key] = pd.array([s.numbers.get(key)] * len(out), dtype="Int64")
     return out
