@@ -1,6 +1,14 @@
 # Ingest: each source's raw tables, facts and events -> typed long-format Parquet with
 # provenance (one job per source), then the summaries of all sources combined.
 
+FIGURES_SCHEMA = "schemas/figures.schema.yaml"
+
+
+def figures_output(sid):
+    """The register of a source's figures, when it has data/raw/<source>/figures.yaml."""
+    return {"figures": f"{PROCESSED}/{sid}/figures.parquet"} if raw_file(sid, "figures.yaml") else {}
+
+
 for sid in config["sources"]:
 
     rule:
@@ -12,12 +20,14 @@ for sid in config["sources"]:
             facts=raw_file(sid, "facts.csv"),
             events=raw_file(sid, "events.csv"),
             numbers=raw_file(sid, "numbers.csv"),
+            figures=raw_file(sid, "figures.yaml"),
             tables=raw_tables(sid),
-            schemas=RAW_SCHEMAS,
+            schemas=[*RAW_SCHEMAS, FIGURES_SCHEMA],
             code=code("analysis/core", "analysis/ingest"),
             settings=settings(f"ingest_{sid}", source=sid, tables=table_ids(sid), stale=config["known_issues"]["stale"]),
         output:
             **ingest_outputs(sid),
+            **figures_output(sid),
         log:
             f"{LOGS}/ingest_{sid}.log",
         run:
@@ -34,10 +44,17 @@ rule catalog:
         codebook=[f"{PROCESSED}/{sid}/codebook.parquet" for sid in config["sources"]],
         validation=[f"{PROCESSED}/{sid}/validation.parquet" for sid in config["sources"]],
         known_issues=[f"{PROCESSED}/{sid}/known_issues.parquet" for sid in config["sources"]],
+        figures=[p for sid in config["sources"] for p in figures_output(sid).values()],
         code=code("analysis/core", "analysis/ingest/stage.py"),
     output:
-        **{name: f"{PROCESSED}/{name}.parquet" for name in ("catalog", "codebook", "validation", "known_issues")},
-        **{f"{name}_csv": f"{PROCESSED}/{name}.csv" for name in ("catalog", "codebook", "validation", "known_issues")},
+        **{
+            name: f"{PROCESSED}/{name}.parquet"
+            for name in ("catalog", "codebook", "validation", "known_issues", "figures")
+        },
+        **{
+            f"{name}_csv": f"{PROCESSED}/{name}.csv"
+            for name in ("catalog", "codebook", "validation", "known_issues", "figures")
+        },
     log:
         f"{LOGS}/catalog.log",
     run:

@@ -14,7 +14,7 @@ from analysis.core.store import read_meta
 from analysis.ingest import stage
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = [str(ROOT / f"schemas/{n}.schema.yaml") for n in ("known_issues", "source", "table")]
+SCHEMAS = [str(ROOT / f"schemas/{n}.schema.yaml") for n in ("known_issues", "source", "table", "figures")]
 SUMMARIES = ("catalog", "codebook", "validation", "known_issues")
 
 
@@ -24,7 +24,13 @@ def source_io(tmp_path: Path, sid: str):
     tables = sorted(p.stem for p in (raw / "tables").glob("*.csv"))
     opt = {
         k: [str(raw / f"{k}.{e}")] if (raw / f"{k}.{e}").exists() else []
-        for k, e in (("known_issues", "yaml"), ("facts", "csv"), ("events", "csv"), ("numbers", "csv"))
+        for k, e in (
+            ("known_issues", "yaml"),
+            ("facts", "csv"),
+            ("events", "csv"),
+            ("numbers", "csv"),
+            ("figures", "yaml"),
+        )
     }
     inp = SimpleNamespace(
         source=str(raw / "source.yaml"),
@@ -34,7 +40,7 @@ def source_io(tmp_path: Path, sid: str):
     )
     proc = tmp_path / "data/processed" / sid
     names = {t: str(proc / f"{t}.parquet") for t in tables}
-    names |= {k: str(proc / f"{k}.parquet") for k in ("facts", "events") if opt[k]}
+    names |= {k: str(proc / f"{k}.parquet") for k in ("facts", "events", "figures") if opt[k]}
     names |= {k: str(proc / f"{k}.parquet") for k in SUMMARIES}
     params = SimpleNamespace(source=sid, tables=tables, stale="error")
     return inp, SimpleNamespace(**names), params, raw
@@ -157,16 +163,42 @@ def test_pages_come_from_the_table_of_contents_and_disagreement_is_located(tmp_p
         stage.run(inp, out, params)
 
 
+def test_the_figures_register_is_validated_and_carried_forward(tmp_path):
+    inp, out, params, raw = source_io(tmp_path, "forsakringskassan_2020")
+    stage.run(inp, out, params)
+    figs = pd.read_parquet(out.figures).set_index("number")
+    assert list(figs.index) == [f"Figur {i}" for i in range(1, 9)]
+    # Figur 2, 7 and 8 show what Bilaga 1 Tabell 1, 2 and 4 print; the others cannot be redrawn.
+    assert figs.index[figs["redrawn"]].tolist() == ["Figur 2", "Figur 7", "Figur 8"]
+    assert figs.loc["Figur 7", "tables"] == "bilaga1_tabell_2"
+    assert (figs.loc[~figs["redrawn"], "why_not"].str.len() > 0).all()
+    assert figs.loc["Figur 3", "facts"] == "short_case_meetings_2013, short_case_meetings_2019"
+    # Figur 1's title is on seed line 401: after the heading at line 382 (page 27 in the
+    # contents), before the one at 480 (page 33), read off source.yaml by hand.
+    assert (figs.loc["Figur 1", "page"], figs.loc["Figur 1", "page_last"]) == (27, 33)
+    register = raw / "figures.yaml"
+    text = register.read_text(encoding="utf-8")
+    register.write_text(text.replace("[short_case_meetings_2013,", "[short_case_meetings_2031,"), encoding="utf-8")
+    with pytest.raises(StageError, match=r"figures.yaml:\d+:\d+: unknown fact: 'short_case_meetings_2031'"):
+        stage.run(inp, out, params)
+    # A figure that is not redrawn must say why (the schema requires why_not).
+    lines = [x for x in text.splitlines(keepends=True) if "why_not: Neither" not in x]
+    register.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(StageError, match=r"figures.yaml:\d+:\d+: .*why_not"):
+        stage.run(inp, out, params)
+
+
 def test_catalog_combines_sources_in_order(tmp_path):
     outs = []
     for sid in ("riksrevisionen_2022", "publikt_2017"):
         inp, out, params, _ = source_io(tmp_path, sid)
         stage.run(inp, out, params)
         outs.append(out)
-    combined = {n: str(tmp_path / f"{n}.parquet") for n in SUMMARIES}
-    combined |= {f"{n}_csv": str(tmp_path / f"{n}.csv") for n in SUMMARIES}
-    inp = SimpleNamespace(**{n: [getattr(o, n) for o in outs] for n in SUMMARIES})
+    combined = {n: str(tmp_path / f"{n}.parquet") for n in (*SUMMARIES, "figures")}
+    combined |= {f"{n}_csv": str(tmp_path / f"{n}.csv") for n in (*SUMMARIES, "figures")}
+    inp = SimpleNamespace(**{n: [getattr(o, n) for o in outs] for n in SUMMARIES}, figures=[])
     stage.run_catalog(inp, SimpleNamespace(**combined))
+    assert pd.read_parquet(combined["figures"]).empty  # neither source draws figures
     cat = pd.read_parquet(combined["catalog"])
     assert list(cat["source_id"].unique()) == ["publikt_2017", "riksrevisionen_2022"]  # sorted
     parts = [len(pd.read_parquet(o.catalog)) for o in outs]
@@ -178,3 +210,8 @@ def test_catalog_combines_sources_in_order(tmp_path):
 def test_combine_of_nothing_is_empty():
     assert stage.combine([pd.DataFrame()], "codebook").empty
     assert stage.combine([], "catalog").empty
+
+
+def test_figures_sort_by_their_printed_number():
+    part = pd.DataFrame({"source_id": ["s", "s", "s"], "number": ["Figur 10", "Figur 2", "Figur 1"]})
+    assert stage.combine([part], "figures")["number"].tolist() == ["Figur 1", "Figur 2", "Figur 10"]

@@ -164,7 +164,7 @@ def test_every_report_with_tables_has_a_claims_register():
 
 # -- Swedish text --------------------------------------------------------------------------
 
-TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why")
+TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why", "shows", "why_not")
 
 
 def english_and_swedish(node, where: str):
@@ -190,7 +190,7 @@ def swedish_texts() -> list[tuple[str, str, str, str | None]]:
         for source_dir in sources_with(name):
             rows = csv.DictReader((source_dir / name).open(encoding="utf-8"), delimiter=";")
             out += [(source_dir.name, f"{name}:{r['id']}", r["description"], r.get("description_sv")) for r in rows]
-    for name in ("claims.yaml", "cost_model.yaml"):
+    for name in ("claims.yaml", "cost_model.yaml", "figures.yaml"):
         for source_dir in sources_with(name):
             doc = yaml.safe_load((source_dir / name).read_text(encoding="utf-8"))
             out += [(source_dir.name, f"{name}{w}.{k}", en, sv) for w, k, en, sv in english_and_swedish(doc, "")]
@@ -207,6 +207,7 @@ def test_every_english_text_has_a_swedish_paraphrase():
     counts = {k: sum(1 for _, w, _, _ in texts if w.endswith(k)) for k in (".claim", ".label", ".name", ".why")}
     assert counts == {".claim": 150, ".label": 38, ".name": 36, ".why": 24}, counts
     assert sum(1 for _, w, _, _ in texts if w.startswith(("facts.csv", "events.csv"))) >= 164 + 53
+    assert sum(1 for _, w, _, _ in texts if w.startswith("figures.yaml")) == 12 + 9  # shows; why_not where not redrawn
 
 
 WORD = re.compile(r"\w+(?:[.,:/–-]\w+)*")
@@ -263,4 +264,37 @@ def test_page_anchors_are_the_headings_of_the_table_of_contents(source_dir):
     toc = [clean(x) for x in lines[: src["pages"]["anchors"][0]["line"] - 1]]
     toc = [(tail(t[:-1]), t[-1].strip(".")) for t in toc if len(t) > 1 and t[-1].strip(".").isdigit()]
     for a in src["pages"]["anchors"]:
-        assert (tail(clean(a["heading"])), str(a["page"])) in toc, f"{a['heading']}: page {a['page']} not in the contents"
+        assert (tail(clean(a["heading"])), str(a["page"])) in toc, (
+            f"{a['heading']}: page {a['page']} not in the contents"
+        )
+
+
+def figure_rows():
+    for path in sorted(RAW.glob("*/figures.yaml")):
+        for f in yaml.safe_load(path.read_text(encoding="utf-8"))["figures"]:
+            yield pytest.param(path.parent, f, id=f"{path.parent.name}/{f['number']}")
+
+
+@needs_seeds
+@pytest.mark.parametrize(("source_dir", "figure"), list(figure_rows()))
+def test_figure_number_and_title_are_on_their_seed_line(source_dir: Path, figure: dict):
+    line = re.sub(r"[*]", "", seed_lines(source_dir)[figure["location"]["seed_line"] - 1])
+    assert line.lstrip().startswith(figure["number"]), f"{figure['number']} not at the start of the line"
+    assert " ".join(norm(figure["title"]).split()[:6]) in line, "title not on the line"
+    if figure.get("source_note"):
+        after = "\n".join(
+            seed_lines(source_dir)[figure["location"]["seed_line"] : figure["location"]["seed_line"] + 12]
+        )
+        assert figure["source_note"] in after, "source note not below the title"
+
+
+def test_the_figures_the_issue_names_are_registered():
+    """Arbetsförmedlingen Figur 1-4 and Försäkringskassan Figur 1-8 (all drawn, none with data in the text)."""
+    got = {
+        p.parent.name: [f["number"] for f in yaml.safe_load(p.read_text(encoding="utf-8"))["figures"]]
+        for p in RAW.glob("*/figures.yaml")
+    }
+    assert got == {
+        "arbetsformedlingen_2019": [f"Figur {i}" for i in range(1, 5)],
+        "forsakringskassan_2020": [f"Figur {i}" for i in range(1, 9)],
+    }

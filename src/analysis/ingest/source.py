@@ -16,6 +16,7 @@ from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
 from analysis.ingest.completeness import coverage, read_register
 from analysis.ingest.facts import FACT_COLUMNS, parse_events, parse_facts
+from analysis.ingest.figures import check_figures, figures_frame
 from analysis.ingest.pages import check_anchors, page_range
 from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
 from analysis.ingest.tables import Table, decode_utf8, parse_table
@@ -48,6 +49,7 @@ class IngestedSource:
     stale_issues: list[dict] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # display path -> sha256
     numbers: dict[str, int] = field(default_factory=dict)  # completeness counts (numbers.csv)
+    figures: pd.DataFrame | None = None  # the register of the document's figures (figures.yaml)
 
 
 def sha256(raw: bytes) -> str:
@@ -229,7 +231,19 @@ def ingest_source(
         )
         numbers = coverage(rows)
         hashes[p] = sha256(files[p])
-    return IngestedSource(source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes, numbers)
+    figures = None
+    if "figures.yaml" in by_name:
+        p = by_name["figures.yaml"]
+        if "figures" not in schemas:
+            raise InputError(p, None, None, p, "schemas/figures.schema.yaml among the schemas", "no schema for")
+        doc = _load(p, files[p], schemas["figures"], "figures register")
+        ids = {k: set(f["id"]) if not f.empty else set() for k, f in (("facts", facts), ("events", events))}
+        check_figures(doc, seed_lines, set(table_ids), ids["facts"], ids["events"])
+        figures = figures_frame(source_id, doc, source_doc.data)
+        hashes[p] = sha256(files[p])
+    return IngestedSource(
+        source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes, numbers, figures
+    )
 
 
 def _check_page(doc: Located, pages: dict | None, src_path: str) -> None:

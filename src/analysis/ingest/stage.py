@@ -47,6 +47,10 @@ def write_source(s: IngestedSource, output, tables: list[str], record) -> None:
     if produced != set(tables):
         missing = sorted(set(tables) ^ produced)
         raise RelationFailure(f"data/raw/{s.source_id}/tables: tables {missing} declared but not produced")
+    if s.figures is not None and getattr(output, "figures", None):
+        raw = next(p for p in s.files if p.endswith("/figures.yaml"))
+        write_parquet(s.figures, output.figures, {"source": s.source, "raw_file": raw, "raw_sha256": s.files[raw]})
+        record.wrote(output.figures, s.figures)
     for kind, frame in (("facts", s.facts), ("events", s.events)):
         path = getattr(output, kind, None)
         if path:
@@ -91,7 +95,7 @@ def run(input, output, params, log=None) -> None:
     """Stage: every raw file of one source (``params.source``) -> data/processed/<source>/."""
     with stage_run(f"ingest {params.source}", output, log, errors=(RelationFailure,)) as record:
         files = {}
-        optional = [getattr(input, k, []) for k in ("numbers",)]
+        optional = [getattr(input, k, []) for k in ("numbers", "figures")]
         for p in flatten([input.source, input.known_issues, input.facts, input.events, input.tables, *optional]):
             files[p] = Path(p).read_bytes()
             record.read(p)
@@ -113,15 +117,25 @@ def combine(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     if name == "catalog":
         out = out.sort_values(["source_id", "kind", "dataset"], kind="stable").reset_index(drop=True)
+    if name == "figures":
+        number = out["number"].str.extract(r"(\d+)$", expand=False).astype("int64")
+        out = out.assign(_n=number).sort_values(["source_id", "_n"], kind="stable").drop(columns="_n")
+        out = out.reset_index(drop=True)
     return out
 
 
 def run_catalog(input, output, params=None, log=None) -> None:
-    """Stage: per-source summaries -> data/processed/{catalog,codebook,validation,known_issues}."""
+    """Stage: per-source summaries -> data/processed/{catalog,codebook,validation,known_issues},
+    and the figures registers of the sources -> data/processed/figures (when declared)."""
     with stage_run("catalog", output, log) as record:
-        for name in SUMMARIES:
-            paths = list(getattr(input, name))
+        names = [*SUMMARIES, "figures"] if getattr(output, "figures", None) else SUMMARIES
+        for name in names:
+            paths = list(getattr(input, name, []))
             frames = [pd.read_parquet(p) for p in paths]
+            if name == "figures" and not frames:
+                from analysis.ingest.figures import FIGURE_COLUMNS
+
+                frames = [pd.DataFrame(columns=FIGURE_COLUMNS)]
             files = {}
             for p in paths:
                 files |= read_meta(p).get("files", {})
