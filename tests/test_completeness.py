@@ -139,6 +139,16 @@ def test_registrations_match_by_line_and_value():
     assert (5, "44") not in by_pos  # the fact cites line 4 only
 
 
+def test_events_register_the_year_and_day_of_their_date():
+    text = "Från och med 23 oktober 2019 gäller nya regler.\nI 23 fall under 2019."
+    toks = c.tokens(text)
+    refs = c.registrations(toks, [], [], [], [("rules", 1, "2019-10-23", "day"), ("year", 2, "2019-H2", "half_year")])
+    by_pos = {(t.line, t.token): r for t, r in refs.items()}
+    assert by_pos == {(1, "23"): ["event:rules"], (1, "2019"): ["event:rules"], (2, "2019"): ["event:year"]}
+    assert c.date_numbers("2016-09/2017-12", "period") == {"2016", "2017"}
+    assert c.date_numbers("2020-02-01", "day") == {"2020", "1"}
+
+
 def make_source(tmp_path: Path, facts: str) -> Path:
     d = tmp_path / "src"
     d.mkdir(parents=True)
@@ -196,16 +206,23 @@ def register_text(*rows: str) -> str:
         (["1;1;4;registered;table;table:t9"], ":2:6", "unknown table"),
         (["1;1;4;registered;fact;table:t1"], ":2:6", "bad reference"),
         (["1;1;4;waived;repeat;fact:n"], ":2:6", "stale reference"),
+        (["1;1;4;registered;event;event:nope"], ":2:6", "unknown event"),
+        (["2;1;2016;registered;event;event:e"], ":2:6", "stale reference"),
     ],
 )
 def test_read_register_rejects_bad_rows_located(tmp_path, rows, where, message):
-    from analysis.ingest.facts import parse_facts
+    from analysis.ingest.facts import parse_events, parse_facts
 
     facts = parse_facts(
         "s", "facts.csv", (make_source(tmp_path, "n;539;persons;2022;;4.1;x;x;1\n") / "facts.csv").read_bytes()
     )
+    events = parse_events(
+        "s",
+        "events.csv",
+        b"id;date;precision;description;description_sv;location;seed_line\ne;2016-02;month;X;Y;p. 1;1\n",
+    )
     with pytest.raises(InputError) as exc:
-        c.read_register("numbers.csv", register_text(*rows), 553, facts, {"t1"})
+        c.read_register("numbers.csv", register_text(*rows), 553, facts, {"t1"}, events)
     assert str(exc.value).startswith(f"numbers.csv{where}: {message}")
 
 

@@ -298,3 +298,20 @@ def test_the_figures_the_issue_names_are_registered():
         "arbetsformedlingen_2019": [f"Figur {i}" for i in range(1, 5)],
         "forsakringskassan_2020": [f"Figur {i}" for i in range(1, 9)],
     }
+
+
+@needs_seeds
+@pytest.mark.parametrize(("source_dir", "row"), list(fact_rows("events.csv")))
+def test_event_date_is_on_its_seed_line(source_dir: Path, row: dict):
+    """The line an event cites dates it: it prints a year of the date, or, for a day, the
+    day with its month (a year the context gives, as in 'den 24 april'; an end the text
+    gives as a length, as in 'startade i september 2016 ... 16 månader')."""
+    line = seed_lines(source_dir)[int(row["seed_line"]) - 1].casefold()
+    years = re.findall(r"\d{4}", row["date"])
+    months = "januari februari mars april maj juni juli augusti september oktober november december"
+    days = []
+    if row["precision"] == "day":
+        y, m, d = row["date"].split("-")
+        days = [f"{int(d)} {months.split()[int(m) - 1]}", f"{y[2:]}{m}{d}"]  # '24 april'; '181102' in a file name
+    dated = any(y in line for y in years) or any(d in line for d in days)
+    assert dated, f"{row['id']}: {row['date']} not on line {row['seed_line']}"

@@ -3,9 +3,10 @@
 The register ``data/raw/<source>/numbers.csv`` lists each numeric token of the document's
 extracted text (its line, column and the token as printed) with its status:
 
-* ``registered``: a table cell or label, a fact, or a claim cites it (matched by seed line
-  and value); ``category`` says which kind (``table``, ``fact``, ``claim``) and
-  ``reference`` names them (``tabell_3``, ``fact:respondents``, ``claim:x``).
+* ``registered``: a table cell or label, a fact, a claim or a dated event cites it (matched
+  by seed line and value; an event by the year and day of its date); ``category`` says
+  which kinds (``table``, ``fact``, ``claim``, ``event``, joined by ``+``) and ``reference``
+  names them (``table:tabell_3``, ``fact:respondents``, ``claim:x``, ``event:y``).
 * ``waived``: not data, with a reason ``category`` from :data:`WAIVERS` and a short note
   in ``reference``.
 * ``unaccounted``: neither; the register is incomplete until each is registered or waived.
@@ -32,7 +33,7 @@ from analysis.core.errors import InputError
 
 COLUMNS = ["line", "column", "token", "status", "category", "reference"]
 STATUSES = ("registered", "waived", "unaccounted")
-REGISTERED_KINDS = ("table", "fact", "claim")
+REGISTERED_KINDS = ("table", "fact", "claim", "event")
 # Why a printed number is not data. Each is a kind of number a reader would not expect in
 # a table of the document's findings.
 WAIVERS = {
@@ -88,12 +89,22 @@ def table_tokens(sidecar: dict, csv_text: str) -> Counter:
     return Counter(t for p in parts for t in text_tokens(p or ""))
 
 
-def registrations(all_tokens: list[Token], tables, facts, claims) -> dict[Token, list[str]]:
+def date_numbers(date: str, precision: str) -> set[str]:
+    """The numbers a printed date shows: its years and, at day precision, the day
+    (months are printed as words; '2019-10-23' is printed '23 oktober 2019')."""
+    out = set(re.findall(r"\d{4}", date))
+    if precision == "day":
+        out.add(str(int(date[-2:])))
+    return out
+
+
+def registrations(all_tokens: list[Token], tables, facts, claims, events=()) -> dict[Token, list[str]]:
     """The references that register each token.
 
     ``tables``: (table_id, title line, Counter of its numbers): the numbers are matched in
     reading order from the title line on until each is found. ``facts``: (id, seed line,
-    printed value). ``claims``: (id, seed line, printed words).
+    printed value). ``claims``: (id, seed line, printed words). ``events``: (id, seed line,
+    date, precision): the years (and day) of the date on that line.
     """
     refs: dict[Token, list[str]] = {}
     by_line: dict[int, list[Token]] = {}
@@ -118,11 +129,16 @@ def registrations(all_tokens: list[Token], tables, facts, claims) -> dict[Token,
         for t in by_line.get(line, []):
             if t.token in numbers:
                 refs.setdefault(t, []).append(f"claim:{cid}")
+    for eid, line, date, precision in events:
+        numbers = date_numbers(date, precision)
+        for t in by_line.get(line, []):
+            if t.token in numbers:
+                refs.setdefault(t, []).append(f"event:{eid}")
     return {t: sorted(set(r)) for t, r in refs.items()}
 
 
 def load_raw(source_dir: Path):
-    """Tables, facts and claims of a raw source folder, for :func:`registrations`."""
+    """Tables, facts, claims and events of a raw source folder, for :func:`registrations`."""
     tables = []
     for sc_path in sorted((source_dir / "tables").glob("*.yaml")):
         sc = yaml.safe_load(sc_path.read_text(encoding="utf-8"))
@@ -136,7 +152,11 @@ def load_raw(source_dir: Path):
     if (source_dir / "claims.yaml").is_file():
         doc = yaml.safe_load((source_dir / "claims.yaml").read_text(encoding="utf-8"))
         claims = [(c["id"], c["seed_line"], c.get("printed", "")) for c in doc["claims"]]
-    return tables, facts, claims
+    events = []
+    if (source_dir / "events.csv").is_file():
+        rows = csv.DictReader(io.StringIO((source_dir / "events.csv").read_text(encoding="utf-8")), delimiter=";")
+        events = [(r["id"], int(r["seed_line"]), r["date"], r["precision"]) for r in rows]
+    return tables, facts, claims, events
 
 
 _MONTHS = "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december"
@@ -249,13 +269,15 @@ def register_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def read_register(path: str, text: str, seed_lines: int | None = None, facts=None, tables=()) -> list[dict]:
+def read_register(
+    path: str, text: str, seed_lines: int | None = None, facts=None, tables=(), events=None
+) -> list[dict]:
     """Parse and validate ``numbers.csv`` (no source text needed).
 
     Checks the header, that line and column are positive integers (line within
     ``seed_lines``), the status and category, that each waiver has a note, and that a
     registered reference names an existing fact (on the same seed line, printing the same
-    number) or table. Bad input is an :class:`InputError` with file, line and column.
+    number), event (dated on that line) or table. Bad input is an :class:`InputError` with file, line and column.
     """
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     if not rows or rows[0] != COLUMNS:
@@ -264,6 +286,11 @@ def read_register(path: str, text: str, seed_lines: int | None = None, facts=Non
     fact_at = {}
     if facts is not None:
         fact_at = {r["id"]: (int(r["seed_line"]), norm(str(r["printed"]))) for _, r in facts.iterrows()}
+    event_at = {}
+    if events is not None:
+        event_at = {
+            r["id"]: (int(r["seed_line"]), date_numbers(r["date"], r["precision"])) for _, r in events.iterrows()
+        }
     out, seen = [], {}
     for n, cells in enumerate(rows[1:], start=2):
         if len(cells) != len(COLUMNS):
@@ -345,6 +372,14 @@ def read_register(path: str, text: str, seed_lines: int | None = None, facts=Non
                             f"a fact printing {r['token']} on seed line {key[0]} "
                             f"(it prints {where[1]} on line {where[0]})",
                             "stale reference",
+                        )
+                if kind == "event" and events is not None:
+                    dated = event_at.get(ident)
+                    if dated is None:
+                        raise InputError(path, n, 6, ref, "the id of an event in events.csv", "unknown event")
+                    if dated[0] != key[0] or r["token"] not in dated[1]:
+                        raise InputError(
+                            path, n, 6, ref, f"an event dated on seed line {key[0]} by {r['token']}", "stale reference"
                         )
                 if kind == "table" and tables and ident not in tables:
                     raise InputError(path, n, 6, ref, f"one of the tables {', '.join(sorted(tables))}", "unknown table")

@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
 from analysis.ingest.completeness import coverage, read_register
-from analysis.ingest.facts import FACT_COLUMNS, parse_events, parse_facts
+from analysis.ingest.facts import EVENT_COLUMNS, FACT_COLUMNS, parse_events, parse_facts
 from analysis.ingest.figures import check_figures, figures_frame
 from analysis.ingest.pages import check_anchors, page_range
 from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
@@ -220,6 +220,12 @@ def ingest_source(
     if "events.csv" in by_name:
         p = by_name["events.csv"]
         events = parse_events(source_id, p, files[p])
+        far = events[events["seed_line"] > seed_lines]
+        if not far.empty:
+            r = far.iloc[0]
+            column = EVENT_COLUMNS.index("seed_line") + 1
+            raise InputError(p, int(r["raw_line"]), column, str(r["seed_line"]), beyond, "line beyond the document:")
+        events = with_pages(events, pages)
         hashes[p] = sha256(files[p])
     if "known_issues.yaml" in by_name:
         hashes[known_path] = sha256(files[known_path])
@@ -227,7 +233,12 @@ def ingest_source(
     if "numbers.csv" in by_name:
         p = by_name["numbers.csv"]
         rows = read_register(
-            p, decode_utf8(p, files[p]), seed_lines, facts if "facts.csv" in by_name else None, set(table_ids)
+            p,
+            decode_utf8(p, files[p]),
+            seed_lines,
+            facts if "facts.csv" in by_name else None,
+            set(table_ids),
+            events if "events.csv" in by_name else None,
         )
         numbers = coverage(rows)
         hashes[p] = sha256(files[p])
@@ -269,7 +280,8 @@ def _check_page(doc: Located, pages: dict | None, src_path: str) -> None:
 
 
 def with_pages(facts: pd.DataFrame, pages: dict | None) -> pd.DataFrame:
-    """Facts with the first and last page their seed line may stand on (NA where unknown)."""
+    """Facts (or events) with the first and last page their seed line may stand on (NA
+    where unknown)."""
     out = facts.copy()
     ranges = [page_range(pages, int(line)) for line in out["seed_line"]]
     out["page"] = pd.array([r[0] for r in ranges], dtype="Int64")
