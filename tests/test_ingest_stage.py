@@ -161,6 +161,10 @@ def test_pages_come_from_the_table_of_contents_and_disagreement_is_located(tmp_p
     sidecar.write_text("".join(x for x in lines if "page_note" not in x), encoding="utf-8")
     with pytest.raises(StageError, match=r"tabell_3.yaml:\d+:\d+: .*page_note"):
         stage.run(inp, out, params)
+    # Every sidecar says where the table stands: no page at all is an error too.
+    sidecar.write_text("".join(x for x in lines if not x.strip().startswith("page")), encoding="utf-8")
+    with pytest.raises(StageError, match=r"tabell_3.yaml:\d+:\d+: no page in 'location'"):
+        stage.run(inp, out, params)
 
 
 def test_the_figures_register_is_validated_and_carried_forward(tmp_path):

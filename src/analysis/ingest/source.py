@@ -116,7 +116,8 @@ def ingest_source(
         ``events.csv`` (each optional but ``source.yaml``) and ``tables/<id>.csv`` with
         ``tables/<id>.yaml``. Paths end in these names.
     schemas : dict
-        Parsed JSON Schemas keyed ``table``, ``source``, ``known_issues``.
+        Parsed JSON Schemas keyed ``table``, ``source``, ``known_issues`` and, to read a
+        ``figures.yaml``, ``figures``.
     stale : {"error", "warn"}
         What to do with a register entry that no longer matches a failing check.
 
@@ -243,10 +244,10 @@ def ingest_source(
         numbers = coverage(rows)
         hashes[p] = sha256(files[p])
     figures = None
-    if "figures.yaml" in by_name:
+    # The figures register is read when its schema is given (the ingest stage always gives
+    # it); callers that only need tables, facts and events may leave it out.
+    if "figures.yaml" in by_name and "figures" in schemas:
         p = by_name["figures.yaml"]
-        if "figures" not in schemas:
-            raise InputError(p, None, None, p, "schemas/figures.schema.yaml among the schemas", "no schema for")
         doc = _load(p, files[p], schemas["figures"], "figures register")
         ids = {k: set(f["id"]) if not f.empty else set() for k, f in (("facts", facts), ("events", events))}
         check_figures(doc, seed_lines, set(table_ids), ids["facts"], ids["events"])
@@ -260,6 +261,10 @@ def ingest_source(
 def _check_page(doc: Located, pages: dict | None, src_path: str) -> None:
     """A sidecar's page (and page_last) must be the range source.yaml's pages give its line."""
     loc = doc.data["location"]
+    if "page" not in loc:
+        raise doc.error(
+            ["location"], "location", "a page (null with a page_note where the document shows no pages)", "no page in"
+        )
     if loc.get("seed_line") is None:
         return
     first, last = page_range(pages, loc["seed_line"])
