@@ -1,14 +1,6 @@
 # Ingest: each source's raw tables, facts and events -> typed long-format Parquet with
 # provenance (one job per source), then the summaries of all sources combined.
 
-FIGURES_SCHEMA = "schemas/figures.schema.yaml"
-
-
-def figures_output(sid):
-    """The register of a source's figures, when it has data/raw/<source>/figures.yaml."""
-    return {"figures": f"{PROCESSED}/{sid}/figures.parquet"} if raw_file(sid, "figures.yaml") else {}
-
-
 for sid in config["sources"]:
 
     rule:
@@ -22,12 +14,13 @@ for sid in config["sources"]:
             numbers=raw_file(sid, "numbers.csv"),
             figures=raw_file(sid, "figures.yaml"),
             tables=raw_tables(sid),
-            schemas=[*RAW_SCHEMAS, FIGURES_SCHEMA],
+            schemas=[*RAW_SCHEMAS, "schemas/figures.schema.yaml"],
             code=code("analysis/core", "analysis/ingest"),
             settings=settings(f"ingest_{sid}", source=sid, tables=table_ids(sid), stale=config["known_issues"]["stale"]),
         output:
             **ingest_outputs(sid),
-            **figures_output(sid),
+            # the register of the document's figures, where data/raw/<source>/figures.yaml exists
+            **{"figures": f"{PROCESSED}/{sid}/figures.parquet" for _ in raw_file(sid, "figures.yaml")},
         log:
             f"{LOGS}/ingest_{sid}.log",
         run:
@@ -44,7 +37,7 @@ rule catalog:
         codebook=[f"{PROCESSED}/{sid}/codebook.parquet" for sid in config["sources"]],
         validation=[f"{PROCESSED}/{sid}/validation.parquet" for sid in config["sources"]],
         known_issues=[f"{PROCESSED}/{sid}/known_issues.parquet" for sid in config["sources"]],
-        figures=[p for sid in config["sources"] for p in figures_output(sid).values()],
+        figures=[f"{PROCESSED}/{sid}/figures.parquet" for sid in config["sources"] if raw_file(sid, "figures.yaml")],
         code=code("analysis/core", "analysis/ingest/stage.py"),
     output:
         **{

@@ -133,9 +133,7 @@ def run_catalog(input, output, params=None, log=None) -> None:
             paths = list(getattr(input, name, []))
             frames = [pd.read_parquet(p) for p in paths]
             if name == "figures" and not frames:
-                from analysis.ingest.figures import FIGURE_COLUMNS
-
-                frames = [pd.DataFrame(columns=FIGURE_COLUMNS)]
+                frames = [pd.DataFrame()]  # no source draws figures
             files = {}
             for p in paths:
                 files |= read_meta(p).get("files", {})
