@@ -125,7 +125,14 @@ def test_rules_leave_data_alone(line, token):
 def test_registrations_match_by_line_and_value():
     text = "Tabell 1 Antal 2019\nA;12;7\nB;12;3\nI text 12 och 7 och 44\nSedan 44 igen"
     toks = c.tokens(text)
-    tables = [("t1", 1, c.table_tokens({"number": "Tabell 1", "title": "Antal 2019"}, "A;12;7\nB;12;3"))]
+    tables = [
+        (
+            "t1",
+            1,
+            3,
+            c.table_tokens({"number": "Tabell 1", "title": "Antal 2019", "source_note": "x 9"}, "A;12;7\nB;12;3"),
+        )
+    ]
     facts = [("f44", 4, "44")]
     claims = [("c7", 4, "12 och 7")]
     refs = c.registrations(toks, tables, facts, claims)
@@ -137,6 +144,8 @@ def test_registrations_match_by_line_and_value():
     assert by_pos[(4, "12")] == by_pos[(4, "7")] == ["claim:c7"]
     assert by_pos[(4, "44")] == ["fact:f44"]
     assert (5, "44") not in by_pos  # the fact cites line 4 only
+    # The '9' of the source note is not printed within lines 1-3: nothing later is taken for it.
+    assert c.Token(6, 1, "9") not in c.registrations(c.tokens(text + "\n9"), tables, [], [])
 
 
 def test_events_register_the_year_and_day_of_their_date():

@@ -110,6 +110,12 @@ def test_a_fact_or_table_citing_a_line_beyond_the_document_is_located(tmp_path):
     sidecar.write_text(text.replace(old, old.split(":")[0] + ": 600"), encoding="utf-8")
     with pytest.raises(StageError, match=r"tabell_6.yaml:\d+:\d+: line beyond the document: '600'"):
         stage.run(inp, out, params)
+    # The table's last line lies between its title line and the end of the document.
+    sidecar.write_text(text.replace("seed_line_last: 244", "seed_line_last: 100"), encoding="utf-8")
+    with pytest.raises(
+        StageError, match=r"tabell_6.yaml:\d+:\d+: bad last line: '100'; expected a line from seed_line \(184\)"
+    ):
+        stage.run(inp, out, params)
 
 
 def test_a_bad_numbers_register_is_located(tmp_path):

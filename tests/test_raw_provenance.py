@@ -80,7 +80,9 @@ def test_table_cells_are_printed_in_the_seed(sidecar: Path):
     start = meta["location"]["seed_line"]
     title_start = " ".join(norm(meta["title"]).split()[:6])
     assert title_start in " ".join(lines[start - 1 : start + 1]), f"title not at seed line {start}"  # may wrap
-    region = "\n".join(lines[start - 1 : start + 200])
+    # The table stands between its title and its last line (seed_line_last), no further.
+    last = meta["location"]["seed_line_last"]
+    region = "\n".join(lines[start - 1 : last])
     rows = list(csv.reader(sidecar.with_suffix(".csv").open(encoding="utf-8"), delimiter=";"))
     n_head = len(meta["layout"]["header"])
     missing = [
@@ -89,9 +91,10 @@ def test_table_cells_are_printed_in_the_seed(sidecar: Path):
         for cell in row[len(meta["layout"]["stub"]) :]
         if cell and cell not in meta["fields"]["missingValues"] and norm(cell) not in region
     ]
-    assert not missing, f"printed values not found after seed line {start}: {missing}"
+    assert not missing, f"printed values not found in seed lines {start}-{last}: {missing}"
     for row in rows[n_head:]:
-        assert norm(row[0]) in region, f"row label {row[0]!r} not found after seed line {start}"
+        assert norm(row[0]) in region, f"row label {row[0]!r} not found in seed lines {start}-{last}"
+    assert norm(rows[-1][0]) in "\n".join(lines[last - 12 : last]), f"the last row does not end near line {last}"
 
 
 def fact_rows(name: str):

@@ -101,8 +101,9 @@ def date_numbers(date: str, precision: str) -> set[str]:
 def registrations(all_tokens: list[Token], tables, facts, claims, events=()) -> dict[Token, list[str]]:
     """The references that register each token.
 
-    ``tables``: (table_id, title line, Counter of its numbers): the numbers are matched in
-    reading order from the title line on until each is found. ``facts``: (id, seed line,
+    ``tables``: (table_id, title line, last line, Counter of its numbers): the numbers are
+    matched in reading order between the title line and the table's last line until each
+    is found (without a last line, to the end of the text). ``facts``: (id, seed line,
     printed value). ``claims``: (id, seed line, printed words). ``events``: (id, seed line,
     date, precision): the years (and day) of the date on that line.
     """
@@ -110,12 +111,12 @@ def registrations(all_tokens: list[Token], tables, facts, claims, events=()) -> 
     by_line: dict[int, list[Token]] = {}
     for t in all_tokens:
         by_line.setdefault(t.line, []).append(t)
-    for tid, start, wanted in tables:
+    for tid, start, end, wanted in tables:
         left = Counter(wanted)
         for t in all_tokens:
             if t.line < start:
                 continue
-            if not +left:
+            if not +left or (end is not None and t.line > end):
                 break
             if left[t.token] > 0:
                 left[t.token] -= 1
@@ -143,7 +144,8 @@ def load_raw(source_dir: Path):
     for sc_path in sorted((source_dir / "tables").glob("*.yaml")):
         sc = yaml.safe_load(sc_path.read_text(encoding="utf-8"))
         csv_text = sc_path.with_suffix(".csv").read_text(encoding="utf-8")
-        tables.append((sc["id"], sc["location"]["seed_line"], table_tokens(sc, csv_text)))
+        loc = sc["location"]
+        tables.append((sc["id"], loc["seed_line"], loc.get("seed_line_last"), table_tokens(sc, csv_text)))
     facts = []
     if (source_dir / "facts.csv").is_file():
         rows = csv.DictReader(io.StringIO((source_dir / "facts.csv").read_text(encoding="utf-8")), delimiter=";")

@@ -176,6 +176,14 @@ def ingest_source(
         cited = doc.data["location"].get("seed_line")
         if cited is not None and cited > seed_lines:
             raise doc.error(["location", "seed_line"], cited, beyond, "line beyond the document:")
+        last = doc.data["location"].get("seed_line_last")
+        if last is not None and not (cited or 1) <= last <= seed_lines:
+            raise doc.error(
+                ["location", "seed_line_last"],
+                last,
+                f"a line from seed_line ({cited}) to {seed_lines}",
+                "bad last line:",
+            )
         _check_page(doc, pages, src_path)
         table = parse_table(source_id, csv_path, files[csv_path], doc)
         try:
