@@ -11,12 +11,16 @@ for sid in config["sources"]:
             known_issues=raw_file(sid, "known_issues.yaml"),
             facts=raw_file(sid, "facts.csv"),
             events=raw_file(sid, "events.csv"),
+            numbers=raw_file(sid, "numbers.csv"),
+            figures=raw_file(sid, "figures.yaml"),
             tables=raw_tables(sid),
-            schemas=RAW_SCHEMAS,
+            schemas=[*RAW_SCHEMAS, "schemas/figures.schema.yaml"],
             code=code("analysis/core", "analysis/ingest"),
             settings=settings(f"ingest_{sid}", source=sid, tables=table_ids(sid), stale=config["known_issues"]["stale"]),
         output:
             **ingest_outputs(sid),
+            # the register of the document's figures, where data/raw/<source>/figures.yaml exists
+            **{"figures": f"{PROCESSED}/{sid}/figures.parquet" for _ in raw_file(sid, "figures.yaml")},
         log:
             f"{LOGS}/ingest_{sid}.log",
         run:
@@ -33,10 +37,17 @@ rule catalog:
         codebook=[f"{PROCESSED}/{sid}/codebook.parquet" for sid in config["sources"]],
         validation=[f"{PROCESSED}/{sid}/validation.parquet" for sid in config["sources"]],
         known_issues=[f"{PROCESSED}/{sid}/known_issues.parquet" for sid in config["sources"]],
+        figures=[f"{PROCESSED}/{sid}/figures.parquet" for sid in config["sources"] if raw_file(sid, "figures.yaml")],
         code=code("analysis/core", "analysis/ingest/stage.py"),
     output:
-        **{name: f"{PROCESSED}/{name}.parquet" for name in ("catalog", "codebook", "validation", "known_issues")},
-        **{f"{name}_csv": f"{PROCESSED}/{name}.csv" for name in ("catalog", "codebook", "validation", "known_issues")},
+        **{
+            name: f"{PROCESSED}/{name}.parquet"
+            for name in ("catalog", "codebook", "validation", "known_issues", "figures")
+        },
+        **{
+            f"{name}_csv": f"{PROCESSED}/{name}.csv"
+            for name in ("catalog", "codebook", "validation", "known_issues", "figures")
+        },
     log:
         f"{LOGS}/catalog.log",
     run:

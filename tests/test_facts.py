@@ -12,7 +12,7 @@ FACTS = (
     "added_direct;100;persons;2019-01/2019-08;drygt;fn 40;Staff added to VO Direkt;Tillförd personal;413\n"
     "share;17;percent;2019-08;;p. 19;VO Direkt share of staff;VO Direkts andel;393\n"
 )
-EVENTS = "id;date;precision;description;description_sv;location\na;2016-02;month;Something;Något;p. 1\n"
+EVENTS = "id;date;precision;description;description_sv;location;seed_line\na;2016-02;month;Something;Något;p. 1;12\n"
 
 
 def test_parse_facts():
@@ -59,7 +59,7 @@ def test_empty_description_sv_is_a_located_error():
         assert "description_sv" in exc.value.expected and "Swedish" in exc.value.expected
         assert str(exc.value).startswith("data/raw/s/facts.csv:6:8: missing text ''")
     with pytest.raises(InputError) as exc:
-        parse_events("s", "data/raw/s/events.csv", (EVENTS + "b;2016;year;Else;;p. 2\n").encode())
+        parse_events("s", "data/raw/s/events.csv", (EVENTS + "b;2016;year;Else;;p. 2;13\n").encode())
     assert (exc.value.line, exc.value.column, exc.value.text) == (3, 5, "")
     assert "description_sv" in exc.value.expected
 
@@ -131,5 +131,14 @@ def test_parse_events_and_errors():
     assert e.columns.tolist()[4:7] == ["description", "description_sv", "location"]
     assert e.loc[0, "description_sv"] == "Något"
     with pytest.raises(InputError) as exc:
-        parse_events("s", "events.csv", (EVENTS + "b;2016-02;season;X;Y;p. 2\n").encode())
+        parse_events("s", "events.csv", (EVENTS + "b;2016-02;season;X;Y;p. 2;13\n").encode())
     assert (exc.value.line, exc.value.column, exc.value.text) == (3, 3, "season")
+    assert e.loc[0, "seed_line"] == 12
+
+
+@pytest.mark.parametrize("seed_line", ["", "x", "0", "-3"])
+def test_an_event_needs_the_line_that_dates_it(seed_line):
+    with pytest.raises(InputError) as exc:
+        parse_events("s", "events.csv", (EVENTS + f"b;2016;year;X;Y;p. 2;{seed_line}\n").encode())
+    assert (exc.value.line, exc.value.column, exc.value.text) == (3, 7, seed_line)
+    assert exc.value.problem == "bad seed_line"

@@ -80,7 +80,9 @@ def test_table_cells_are_printed_in_the_seed(sidecar: Path):
     start = meta["location"]["seed_line"]
     title_start = " ".join(norm(meta["title"]).split()[:6])
     assert title_start in " ".join(lines[start - 1 : start + 1]), f"title not at seed line {start}"  # may wrap
-    region = "\n".join(lines[start - 1 : start + 200])
+    # The table stands between its title and its last line (seed_line_last), no further.
+    last = meta["location"]["seed_line_last"]
+    region = "\n".join(lines[start - 1 : last])
     rows = list(csv.reader(sidecar.with_suffix(".csv").open(encoding="utf-8"), delimiter=";"))
     n_head = len(meta["layout"]["header"])
     missing = [
@@ -89,9 +91,10 @@ def test_table_cells_are_printed_in_the_seed(sidecar: Path):
         for cell in row[len(meta["layout"]["stub"]) :]
         if cell and cell not in meta["fields"]["missingValues"] and norm(cell) not in region
     ]
-    assert not missing, f"printed values not found after seed line {start}: {missing}"
+    assert not missing, f"printed values not found in seed lines {start}-{last}: {missing}"
     for row in rows[n_head:]:
-        assert norm(row[0]) in region, f"row label {row[0]!r} not found after seed line {start}"
+        assert norm(row[0]) in region, f"row label {row[0]!r} not found in seed lines {start}-{last}"
+    assert norm(rows[-1][0]) in "\n".join(lines[last - 12 : last]), f"the last row does not end near line {last}"
 
 
 def fact_rows(name: str):
@@ -164,7 +167,7 @@ def test_every_report_with_tables_has_a_claims_register():
 
 # -- Swedish text --------------------------------------------------------------------------
 
-TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why")
+TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why", "shows", "why_not")
 
 
 def english_and_swedish(node, where: str):
@@ -190,7 +193,7 @@ def swedish_texts() -> list[tuple[str, str, str, str | None]]:
         for source_dir in sources_with(name):
             rows = csv.DictReader((source_dir / name).open(encoding="utf-8"), delimiter=";")
             out += [(source_dir.name, f"{name}:{r['id']}", r["description"], r.get("description_sv")) for r in rows]
-    for name in ("claims.yaml", "cost_model.yaml"):
+    for name in ("claims.yaml", "cost_model.yaml", "figures.yaml"):
         for source_dir in sources_with(name):
             doc = yaml.safe_load((source_dir / name).read_text(encoding="utf-8"))
             out += [(source_dir.name, f"{name}{w}.{k}", en, sv) for w, k, en, sv in english_and_swedish(doc, "")]
@@ -207,6 +210,7 @@ def test_every_english_text_has_a_swedish_paraphrase():
     counts = {k: sum(1 for _, w, _, _ in texts if w.endswith(k)) for k in (".claim", ".label", ".name", ".why")}
     assert counts == {".claim": 150, ".label": 38, ".name": 36, ".why": 24}, counts
     assert sum(1 for _, w, _, _ in texts if w.startswith(("facts.csv", "events.csv"))) >= 164 + 53
+    assert sum(1 for _, w, _, _ in texts if w.startswith("figures.yaml")) == 12 + 9  # shows; why_not where not redrawn
 
 
 WORD = re.compile(r"\w+(?:[.,:/–-]\w+)*")
@@ -242,3 +246,75 @@ def test_source_records_the_documents_line_count_and_hash(source_dir):
     raw = (SEEDS / src["seed_file"]).read_bytes()
     assert src["seed_lines"] == len(raw.decode("utf-8").splitlines())
     assert src["seed_sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+@needs_seeds
+@pytest.mark.parametrize("source_dir", sorted(p.parent for p in RAW.glob("*/source.yaml")), ids=lambda p: p.name)
+def test_page_anchors_are_the_headings_of_the_table_of_contents(source_dir):
+    """Each page anchor's heading stands on its line, and the document's table of contents
+    prints that heading with that page."""
+    src = yaml.safe_load((source_dir / "source.yaml").read_text(encoding="utf-8"))
+    if src["pages"] is None:
+        assert src["page_note"].strip()
+        return
+    lines = seed_lines(source_dir)
+    clean = lambda s: re.sub(r"[#*]|</?b>|\s+", " ", s).split()  # noqa: E731
+    for a in src["pages"]["anchors"]:
+        assert clean(a["heading"]) == clean(lines[a["line"] - 1]), f"heading not on line {a['line']}: {a['heading']}"
+    # The table of contents stands before the first anchor: one line per heading ending in
+    # its page. Headings are matched by their last two words (the contents misspell some).
+    tail = lambda words: [w.strip(".").casefold() for w in words if w.strip(".")][-2:]  # noqa: E731
+    toc = [clean(x) for x in lines[: src["pages"]["anchors"][0]["line"] - 1]]
+    toc = [(tail(t[:-1]), t[-1].strip(".")) for t in toc if len(t) > 1 and t[-1].strip(".").isdigit()]
+    for a in src["pages"]["anchors"]:
+        assert (tail(clean(a["heading"])), str(a["page"])) in toc, (
+            f"{a['heading']}: page {a['page']} not in the contents"
+        )
+
+
+def figure_rows():
+    for path in sorted(RAW.glob("*/figures.yaml")):
+        for f in yaml.safe_load(path.read_text(encoding="utf-8"))["figures"]:
+            yield pytest.param(path.parent, f, id=f"{path.parent.name}/{f['number']}")
+
+
+@needs_seeds
+@pytest.mark.parametrize(("source_dir", "figure"), list(figure_rows()))
+def test_figure_number_and_title_are_on_their_seed_line(source_dir: Path, figure: dict):
+    line = re.sub(r"[*]", "", seed_lines(source_dir)[figure["location"]["seed_line"] - 1])
+    assert line.lstrip().startswith(figure["number"]), f"{figure['number']} not at the start of the line"
+    assert " ".join(norm(figure["title"]).split()[:6]) in line, "title not on the line"
+    if figure.get("source_note"):
+        after = "\n".join(
+            seed_lines(source_dir)[figure["location"]["seed_line"] : figure["location"]["seed_line"] + 12]
+        )
+        assert figure["source_note"] in after, "source note not below the title"
+
+
+def test_the_figures_the_issue_names_are_registered():
+    """Arbetsförmedlingen Figur 1-4 and Försäkringskassan Figur 1-8 (all drawn, none with data in the text)."""
+    got = {
+        p.parent.name: [f["number"] for f in yaml.safe_load(p.read_text(encoding="utf-8"))["figures"]]
+        for p in RAW.glob("*/figures.yaml")
+    }
+    assert got == {
+        "arbetsformedlingen_2019": [f"Figur {i}" for i in range(1, 5)],
+        "forsakringskassan_2020": [f"Figur {i}" for i in range(1, 9)],
+    }
+
+
+@needs_seeds
+@pytest.mark.parametrize(("source_dir", "row"), list(fact_rows("events.csv")))
+def test_event_date_is_on_its_seed_line(source_dir: Path, row: dict):
+    """The line an event cites dates it: it prints a year of the date, or, for a day, the
+    day with its month (a year the context gives, as in 'den 24 april'; an end the text
+    gives as a length, as in 'startade i september 2016 ... 16 månader')."""
+    line = seed_lines(source_dir)[int(row["seed_line"]) - 1].casefold()
+    years = re.findall(r"\d{4}", row["date"])
+    months = "januari februari mars april maj juni juli augusti september oktober november december"
+    days = []
+    if row["precision"] == "day":
+        y, m, d = row["date"].split("-")
+        days = [f"{int(d)} {months.split()[int(m) - 1]}", f"{y[2:]}{m}{d}"]  # '24 april'; '181102' in a file name
+    dated = any(y in line for y in years) or any(d in line for d in days)
+    assert dated, f"{row['id']}: {row['date']} not on line {row['seed_line']}"

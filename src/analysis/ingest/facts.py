@@ -21,7 +21,7 @@ from analysis.core.numbers import EXPECTED, parse_number
 from analysis.ingest.tables import decode_utf8, read_rows
 
 FACT_COLUMNS = ["id", "value", "unit", "period", "qualifier", "location", "description", "description_sv", "seed_line"]
-EVENT_COLUMNS = ["id", "date", "precision", "description", "description_sv", "location"]
+EVENT_COLUMNS = ["id", "date", "precision", "description", "description_sv", "location", "seed_line"]
 # The free-text columns that must not be empty, with what each should hold.
 TEXT_COLUMNS = {
     "location": "the place in the document (section, table or footnote)",
@@ -108,15 +108,7 @@ def parse_facts(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
         if rec["qualifier"] not in QUALIFIERS:
             raise InputError(path, line, 5, rec["qualifier"], f"one of {sorted(QUALIFIERS)}", "unknown qualifier")
         _require_text(path, line, rec, FACT_COLUMNS, ("location", "description", "description_sv"))
-        if not rec["seed_line"].isdigit():
-            raise InputError(
-                path,
-                line,
-                FACT_COLUMNS.index("seed_line") + 1,
-                rec["seed_line"],
-                "the line number in the seed text where the value is printed",
-                "bad seed_line",
-            )
+        _require_seed_line(path, line, rec, FACT_COLUMNS, "the value")
         if rec["value"] == "-":
             value, decimals, status = np.nan, 0, "not_available"
         else:
@@ -173,6 +165,18 @@ def _require_text(path: str, line: int, rec: dict, columns: list[str], required:
             raise InputError(
                 path, line, columns.index(col) + 1, rec[col], f"{TEXT_COLUMNS[col]} in column '{col}'", "missing text"
             )
+
+
+def _require_seed_line(path: str, line: int, rec: dict, columns: list[str], what: str) -> None:
+    if not rec["seed_line"].isdigit() or int(rec["seed_line"]) < 1:
+        raise InputError(
+            path,
+            line,
+            columns.index("seed_line") + 1,
+            rec["seed_line"],
+            f"the line number in the seed text where {what} is printed",
+            "bad seed_line",
+        )
 
 
 def _typed(frame: pd.DataFrame, floats=(), ints=()) -> pd.DataFrame:
@@ -250,8 +254,9 @@ def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``source_id, id, date, precision, description, description_sv, location, start,
-        end, raw_line``.
+        ``source_id, id, date, precision, description, description_sv, location,
+        seed_line, start, end, raw_line``; ``seed_line`` is the line of the seed text that
+        dates the event.
     """
     records = []
     for line, rec in _records(path, raw, EVENT_COLUMNS, "event"):
@@ -262,6 +267,7 @@ def parse_events(source_id: str, path: str, raw: bytes) -> pd.DataFrame:
         except ValueError as exc:
             raise InputError(path, line, 2, rec["date"], str(exc), "bad date") from None
         _require_text(path, line, rec, EVENT_COLUMNS, ("description", "description_sv", "location"))
+        _require_seed_line(path, line, rec, EVENT_COLUMNS, "the event's date")
         records.append({"source_id": source_id, **rec, "start": start, "end": end, "raw_line": line})
     frame = pd.DataFrame.from_records(records, columns=["source_id", *EVENT_COLUMNS, "start", "end", "raw_line"])
-    return _typed(frame, ints=["raw_line"])
+    return _typed(frame, ints=["seed_line", "raw_line"])

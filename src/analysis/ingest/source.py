@@ -14,9 +14,12 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
-from analysis.ingest.facts import FACT_COLUMNS, parse_events, parse_facts
+from analysis.ingest.completeness import coverage, read_register
+from analysis.ingest.facts import EVENT_COLUMNS, FACT_COLUMNS, parse_events, parse_facts
+from analysis.ingest.figures import check_figures, figures_frame
+from analysis.ingest.pages import check_anchors, page_range
 from analysis.ingest.relations import FAILS, HOLDS, SKIPPED, check_relations
-from analysis.ingest.tables import Table, parse_table
+from analysis.ingest.tables import Table, decode_utf8, parse_table
 
 KNOWN = "known_issue"
 
@@ -45,6 +48,8 @@ class IngestedSource:
     known_issues: list[dict]
     stale_issues: list[dict] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # display path -> sha256
+    numbers: dict[str, int] = field(default_factory=dict)  # completeness counts (numbers.csv)
+    figures: pd.DataFrame | None = None  # the register of the document's figures (figures.yaml)
 
 
 def sha256(raw: bytes) -> str:
@@ -52,8 +57,6 @@ def sha256(raw: bytes) -> str:
 
 
 def _load(path: str, raw: bytes, schema: dict, what: str) -> Located:
-    from analysis.ingest.tables import decode_utf8
-
     doc = load_yaml(path, decode_utf8(path, raw))
     validate(doc, schema, what)
     return doc
@@ -113,7 +116,8 @@ def ingest_source(
         ``events.csv`` (each optional but ``source.yaml``) and ``tables/<id>.csv`` with
         ``tables/<id>.yaml``. Paths end in these names.
     schemas : dict
-        Parsed JSON Schemas keyed ``table``, ``source``, ``known_issues``.
+        Parsed JSON Schemas keyed ``table``, ``source``, ``known_issues`` and, to read a
+        ``figures.yaml``, ``figures``.
     stale : {"error", "warn"}
         What to do with a register entry that no longer matches a failing check.
 
@@ -153,6 +157,9 @@ def ingest_source(
     # is recorded in source.yaml, so this holds without the document at hand).
     seed_lines = source_doc.data["seed_lines"]
     beyond = f"a line of the source document (1 to {seed_lines}, seed_lines in {src_path})"
+    pages = source_doc.data["pages"]
+    if pages and (why := check_anchors(pages["anchors"], seed_lines)):
+        raise source_doc.error(["pages", "anchors"], "anchors", why, "bad page anchors:")
     table_ids = sorted({n[len("tables/") :].rsplit(".", 1)[0] for n in by_name if n.startswith("tables/")})
     tables: list[IngestedTable] = []
     failures: list[str] = []
@@ -169,6 +176,15 @@ def ingest_source(
         cited = doc.data["location"].get("seed_line")
         if cited is not None and cited > seed_lines:
             raise doc.error(["location", "seed_line"], cited, beyond, "line beyond the document:")
+        last = doc.data["location"].get("seed_line_last")
+        if last is not None and not (cited or 1) <= last <= seed_lines:
+            raise doc.error(
+                ["location", "seed_line_last"],
+                last,
+                f"a line from seed_line ({cited}) to {seed_lines}",
+                "bad last line:",
+            )
+        _check_page(doc, pages, src_path)
         table = parse_table(source_id, csv_path, files[csv_path], doc)
         try:
             checks = check_relations(table.frame, doc.data["relations"], table.dim_columns, table.derived_columns)
@@ -209,13 +225,81 @@ def ingest_source(
             column = FACT_COLUMNS.index("seed_line") + 1
             raise InputError(p, int(r["raw_line"]), column, str(r["seed_line"]), beyond, "line beyond the document:")
         hashes[p] = sha256(files[p])
+        facts = with_pages(facts, pages)
     if "events.csv" in by_name:
         p = by_name["events.csv"]
         events = parse_events(source_id, p, files[p])
+        far = events[events["seed_line"] > seed_lines]
+        if not far.empty:
+            r = far.iloc[0]
+            column = EVENT_COLUMNS.index("seed_line") + 1
+            raise InputError(p, int(r["raw_line"]), column, str(r["seed_line"]), beyond, "line beyond the document:")
+        events = with_pages(events, pages)
         hashes[p] = sha256(files[p])
     if "known_issues.yaml" in by_name:
         hashes[known_path] = sha256(files[known_path])
-    return IngestedSource(source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes)
+    numbers: dict[str, int] = {}
+    if "numbers.csv" in by_name:
+        p = by_name["numbers.csv"]
+        rows = read_register(
+            p,
+            decode_utf8(p, files[p]),
+            seed_lines,
+            facts if "facts.csv" in by_name else None,
+            set(table_ids),
+            events if "events.csv" in by_name else None,
+        )
+        numbers = coverage(rows)
+        hashes[p] = sha256(files[p])
+    figures = None
+    # The figures register is read when its schema is given (the ingest stage always gives
+    # it); callers that only need tables, facts and events may leave it out.
+    if "figures.yaml" in by_name and "figures" in schemas:
+        p = by_name["figures.yaml"]
+        doc = _load(p, files[p], schemas["figures"], "figures register")
+        ids = {k: set(f["id"]) if not f.empty else set() for k, f in (("facts", facts), ("events", events))}
+        check_figures(doc, seed_lines, set(table_ids), ids["facts"], ids["events"])
+        figures = figures_frame(source_id, doc, source_doc.data)
+        hashes[p] = sha256(files[p])
+    return IngestedSource(
+        source_id, source_doc.data, tables, facts, events, register, stale_entries, hashes, numbers, figures
+    )
+
+
+def _check_page(doc: Located, pages: dict | None, src_path: str) -> None:
+    """A sidecar's page (and page_last) must be the range source.yaml's pages give its line."""
+    loc = doc.data["location"]
+    if "page" not in loc:
+        raise doc.error(
+            ["location"], "location", "a page (null with a page_note where the document shows no pages)", "no page in"
+        )
+    if loc.get("seed_line") is None:
+        return
+    first, last = page_range(pages, loc["seed_line"])
+    if pages is None:
+        if loc["page"] is not None:
+            raise doc.error(["location", "page"], loc["page"], f"null: {src_path} records no pages", "page not shown:")
+        return
+    want_last = last if last != first else None
+    if loc["page"] != first or loc.get("page_last") != want_last:
+        shown = f"{first}" if want_last is None else f"{first} and page_last {last}"
+        got = f"{loc['page']}" + (f", page_last {loc['page_last']}" if loc.get("page_last") else "")
+        raise doc.error(
+            ["location", "page"],
+            got,
+            f"page {shown} (line {loc['seed_line']} by the pages of {src_path})",
+            "page differs:",
+        )
+
+
+def with_pages(facts: pd.DataFrame, pages: dict | None) -> pd.DataFrame:
+    """Facts (or events) with the first and last page their seed line may stand on (NA
+    where unknown)."""
+    out = facts.copy()
+    ranges = [page_range(pages, int(line)) for line in out["seed_line"]]
+    out["page"] = pd.array([r[0] for r in ranges], dtype="Int64")
+    out["page_last"] = pd.array([r[1] for r in ranges], dtype="Int64")
+    return out
 
 
 def relation_summary(checks: pd.DataFrame) -> dict[str, int]:
