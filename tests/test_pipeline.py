@@ -259,7 +259,7 @@ def test_survey_outputs(built):
     pm = den[(den["table_id"] == "tabell_6") & (den["row"] == "Pensionsmyndigheten") & (den["rule"] == "half_up")].iloc[
         0
     ]
-    assert (pm["n_min"], pm["chosen_n"], pm["counts_at_chosen"]) == (509, 509, "438/67/3/1")  # see test_survey
+    assert (pm["n_min"], pm["chosen_n"], pm["counts_at_chosen"]) == (509, 539, "464/71/3/1")  # largest feasible N by default; 86,1/13,2/0,6/0,2 % of 539
     mv = den[(den["table_id"] == "tabell_8") & (den["row"] == "Migrationsverket") & (den["rule"] == "half_up")].iloc[0]
     assert (mv["bound"], mv["feasible"]) == (45, "45")  # 64 - 19 by footnote 126
     est = pd.read_parquet(built / "reports/tables/riksrevisionen_2022_estimates.parquet")
@@ -286,10 +286,10 @@ def test_meetings_outputs(built):
     assert list(breaks["label"]) == ["2015H1", "2016H1"]  # from events.csv via config, not hard-coded
     fitted = pd.read_parquet(tables / "forsakringskassan_2020_fitted.parquet")
     assert len(fitted) == 2 * 18
-    trend = pd.read_csv(tables / "forsakringskassan_2020_trend.csv")
+    trend = pd.read_parquet(tables / "forsakringskassan_2020_trend.parquet")
     y2019 = trend[(trend["series"] == "meetings") & (trend["period"] == "2019")].iloc[0]
     assert y2019["count"] == 39863 and y2019["index"] == pytest.approx(100 * 39863 / 103553)
-    odds = pd.read_csv(tables / "forsakringskassan_2020_odds_ratios.csv")
+    odds = pd.read_parquet(tables / "forsakringskassan_2020_odds_ratios.parquet")
     days = odds[odds["group"] == "Dagar slut"].iloc[0]
     assert days["odds_ratio"] == pytest.approx((607 / 150) / (33707 / 90474))
     md = (built / "reports/forsakringskassan.md").read_text(encoding="utf-8")
@@ -307,7 +307,7 @@ def test_a_new_half_year_extends_every_output(tmp_path):
     tables = work / "reports/tables"
     fitted = pd.read_parquet(tables / "forsakringskassan_2020_fitted.parquet")
     assert len(fitted) == 2 * 19 and "2020H1" in set(fitted["label"])
-    trend = pd.read_csv(tables / "forsakringskassan_2020_trend.csv")
+    trend = pd.read_parquet(tables / "forsakringskassan_2020_trend.parquet")
     assert "2020H1" in set(trend["period"])
     scan = pd.read_csv(tables / "forsakringskassan_2020_scan.csv")
     assert len(scan[scan["series"] == "meetings"]) == 19 - 2 * 3 + 1
@@ -328,7 +328,7 @@ def test_unknown_breakpoint_event_is_a_clear_error(tmp_path):
 
 
 def test_channels_outputs_and_rate_override(built, tmp_path):
-    model = pd.read_csv(built / "reports/tables/arbetsformedlingen_2019_cost_model.csv").set_index("estimate")
+    model = pd.read_parquet(built / "reports/tables/arbetsformedlingen_2019_cost_model.parquet").set_index("estimate")
     assert model.loc["transfer_calls_cost", "computed"] == pytest.approx((13700 * 30 + 23900 * 48) / 60 * 352 / 1e6)
     assert model.loc["new_tasks_cost", "verdict"] == "not reproduced"
     assert "## Printed and reproduced estimates" in (built / "reports/arbetsformedlingen.md").read_text(
@@ -342,7 +342,7 @@ def test_channels_outputs_and_rate_override(built, tmp_path):
     )
     res = snakemake(work)
     assert res.returncode == 0, res.stdout + res.stderr
-    new = pd.read_csv(work / "reports/tables/arbetsformedlingen_2019_cost_model.csv").set_index("estimate")
+    new = pd.read_parquet(work / "reports/tables/arbetsformedlingen_2019_cost_model.parquet").set_index("estimate")
     assert new.loc["transfer_calls_cost", "computed"] == pytest.approx(
         model.loc["transfer_calls_cost", "computed"] * 400 / 352
     )

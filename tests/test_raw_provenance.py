@@ -167,7 +167,7 @@ def test_every_report_with_tables_has_a_claims_register():
 
 # -- Swedish text --------------------------------------------------------------------------
 
-TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why", "shows", "why_not")
+TRANSLATED = ("claim", "label", "note", "missing", "explanation", "name", "why", "shows", "why_not", "what", "chosen")
 
 
 def english_and_swedish(node, where: str):
@@ -208,7 +208,7 @@ def test_every_english_text_has_a_swedish_paraphrase():
     same = [f"{s}/{w}" for s, w, en, sv in texts if sv == en and len(re.findall(r"[^\W\d]{2,}", en)) > 3]
     assert not same, f"Swedish text is the English one: {same}"
     counts = {k: sum(1 for _, w, _, _ in texts if w.endswith(k)) for k in (".claim", ".label", ".name", ".why")}
-    assert counts == {".claim": 150, ".label": 38, ".name": 36, ".why": 24}, counts
+    assert counts == {".claim": 150, ".label": 54, ".name": 36, ".why": 24}, counts
     assert sum(1 for _, w, _, _ in texts if w.startswith(("facts.csv", "events.csv"))) >= 164 + 53
     assert sum(1 for _, w, _, _ in texts if w.startswith("figures.yaml")) == 12 + 9  # shows; why_not where not redrawn
 
