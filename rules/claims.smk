@@ -43,7 +43,7 @@ for sid in CLAIMS:
             schema=REGISTERS_SCHEMA,
             # the claims audit reads printed figures through the cost model's qualified
             # intervals, so it imports analysis/costmodel with or without a cost model
-            code=code("analysis/core", "analysis/claims", "analysis/costmodel"),
+            code=code("analysis/core", "analysis/claims", "analysis/costmodel", "analysis/ingest/pages.py"),
             settings=settings(
                 f"claims_{sid}",
                 source=sid,

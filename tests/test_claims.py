@@ -816,3 +816,16 @@ def test_near_92_is_inconsistent_and_a_year_reading_of_the_registration_cost(bui
     assert ev.loc[1, "computed"] == pytest.approx(period) and ev.loc[1, "verdict"] == "consistent"
     assert ev.loc[2, "computed"] == pytest.approx(period * 12 / 8) and ev.loc[2, "verdict"] == "inconsistent"
     assert claims.loc["pdm_registration_cost", "verdict"] == "ambiguous"
+
+
+def test_claims_carry_the_page_of_their_line(built):
+    claims = built.frames["claims"].set_index("id")
+    fk = claims[claims["report"] == "forsakringskassan_2020"]
+    # Försäkringskassan's table of contents: 'Bilaga 1' starts on page 81 at line 1200 and
+    # 'Bilaga 2' on page 91 at line 1427, so a claim on a line between lies on pp. 81-91.
+    inside = fk[(fk["seed_line"] > 1200) & (fk["seed_line"] < 1427)]
+    assert len(inside) > 0
+    assert (inside["page"] == 81).all() and (inside["page_last"] == 91).all()
+    # Riksrevisionen's chapter is a web page without page numbers: no page is invented.
+    rr = claims[claims["report"] == "riksrevisionen_2022"]
+    assert rr["page"].isna().all() and rr["page_last"].isna().all()

@@ -403,3 +403,15 @@ def test_empty_tables_render(tmp_path, sv):
     frames = {name: frame(name, []) for name in REPORT_TABLES}
     context = report.section(frames, "sv", sv)
     assert context["every"] == [] and context["summary"] == [["**Totalt**", "", "0", "0", "0", "0", "0"]]
+
+
+def test_where_gives_the_page_or_page_range_when_the_source_has_pages(sv):
+    claim = {"report": "r", "location": "Chapter 4", "seed_line": 595}
+    one = {**claim, "page": 47, "page_last": 47}
+    assert report.where(one, "en", EN) == "r, p. 47, Chapter 4 (line 595)"
+    assert report.where(one, "sv", sv) == "r, s. 47, Chapter 4 (rad 595)"
+    span = {**claim, "page": 81, "page_last": 90}
+    assert report.where(span, "en", EN) == "r, pp. 81\u201390, Chapter 4 (line 595)"
+    # the page after the last heading is open: only the first page is known
+    assert report.where({**claim, "page": 91, "page_last": pd.NA}, "en", EN) == "r, p. 91, Chapter 4 (line 595)"
+    assert report.where({**claim, "page": pd.NA, "page_last": pd.NA}, "en", EN) == "r, Chapter 4 (line 595)"

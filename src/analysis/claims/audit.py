@@ -71,6 +71,8 @@ COLUMNS = {
         "note_sv": STR,
         "location_sv": STR,
         "report_name": STR,
+        "page": OPT_INT,
+        "page_last": OPT_INT,
     },
     "claims_detail": {
         "report": STR,
@@ -382,6 +384,8 @@ def tidy(results: list[ClaimResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "note_sv": c.get("note_sv", ""),
                 "location_sv": c.get("location_sv", ""),
                 "report_name": "",
+                "page": None,
+                "page_last": None,
             }
         )
         for r in res.readings:

@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.claims import SOURCE_TABLES, TABLES
 from analysis.core.stage import stage_run
 from analysis.core.store import read_meta, write_parquet, write_results
+from analysis.ingest.pages import page_range
 
 
 def run(input, output, params, log=None) -> None:
@@ -73,6 +74,11 @@ def run(input, output, params, log=None) -> None:
         src_meta = read_meta(next(p for p in input.facts if read_meta(p)["source"]["id"] == source))["source"]
         publisher = str(src_meta["publisher"]).split(",")[0]  # the agency, not its department
         frames["claims"]["report_name"] = f"{publisher} {str(src_meta['published'])[:4]}"
+        # the page(s) a reader holding the document turns to: from the claim's line through
+        # the page map of source.yaml (none where the document shows no page numbers)
+        spans = [page_range(src_meta.get("pages"), int(line)) for line in frames["claims"]["seed_line"]]
+        frames["claims"]["page"] = pd.array([a for a, _ in spans], dtype="Int64")
+        frames["claims"]["page_last"] = pd.array([b for _, b in spans], dtype="Int64")
         frames["claims_terms"] = describe_terms(frames["claims_terms"], facts, table_names, estimates)
         frames["claims_standalone"] = standalone_facts({source: claims}, facts, estimates)
         frames["claims_uses"] = other_uses(source, claims, estimates)

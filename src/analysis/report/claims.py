@@ -96,11 +96,14 @@ def where(claim: dict, language: str, _: Gettext) -> str:
     """'report, location (line n)': the report as a reader names it (``report_name``) and in
     Swedish the register's ``location_sv``, if any."""
     location = (claim.get("location_sv") or claim["location"]) if language == "sv" else claim["location"]
-    return _("%(report)s, %(location)s (line %(line)s)") % {
-        "report": claim.get("report_name") or claim["report"],
-        "location": location,
-        "line": claim["seed_line"],
-    }
+    values = {"report": claim.get("report_name") or claim["report"], "location": location, "line": claim["seed_line"]}
+    first, last = claim.get("page"), claim.get("page_last")
+    if first is None or pd.isna(first):
+        return _("%(report)s, %(location)s (line %(line)s)") % values
+    if last is None or pd.isna(last) or int(last) == int(first):
+        return _("%(report)s, p. %(page)s, %(location)s (line %(line)s)") % {**values, "page": int(first)}
+    pages = f"{int(first)}\u2013{int(last)}"
+    return _("%(report)s, pp. %(pages)s, %(location)s (line %(line)s)") % {**values, "pages": pages}
 
 
 def fact_location(location: str, _: Gettext) -> str:
