@@ -48,7 +48,7 @@ bench: $(STAMP)
 
 ## translations: extract each report section's text (gettext domain = section) and update
 ## its Swedish catalog; then translate the new empty msgstr entries (a test fails on any left)
-DOMAINS := index html survey meetings channels claims
+DOMAINS := index html findings survey meetings channels claims
 LOCALE  := src/analysis/report/locale
 translations: $(STAMP)
 	mkdir -p build/pot

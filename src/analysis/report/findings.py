@@ -261,8 +261,8 @@ def words(_) -> dict[str, dict[str, str]]:
             "none": "",
         },
         "unit": {
-            "percent": _("%"),
-            "percent_change": _("%"),
+            "percent": "%",
+            "percent_change": "%",
             "odds_ratio": "",
             "million_sek": _("million SEK"),
             "count": "",
