@@ -67,7 +67,7 @@ rule report_findings:
         settings=settings("report_findings", language=config["language"]),
     output:
         **{n: f"{TABLES}/{n}.parquet" for n in FINDINGS_TABLES},
-        **{f"{n}_csv": f"{TABLES}/{n}.csv" for n in FINDINGS_TABLES},
+        **{f"{n}_csv": report_table(f"{TABLES}/{n}.csv", "findings", "Findings", n) for n in FINDINGS_TABLES},
         **{f"md_{sid}": f"{REPORTS}/findings_{sid}.md" for sid in FINDINGS},
         md=f"{REPORTS}/findings.md",
     log:
