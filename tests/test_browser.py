@@ -73,7 +73,8 @@ INSPECT = """() => {
   }
   for (const t of document.querySelectorAll('table')) {
     const over = t.getBoundingClientRect().width - t.parentElement.clientWidth;
-    if (over > 1) out.tables.push((t.querySelector('th') || t).textContent.slice(0, 60) + ' +' + Math.round(over) + 'px');
+    const head = (t.querySelector('th') || t).textContent.slice(0, 60);
+    if (over > 1) out.tables.push(head + ' +' + Math.round(over) + 'px');
   }
   return out;
 }"""
@@ -175,7 +176,7 @@ def test_the_overview_shows_every_source_on_the_first_screen(browser, built):
     page.close()
     assert [b[0] for b in boxes] == [f"card-{s}" for s in PAGES[1:4]]
     for _id, top, bottom, left, right in boxes:
-        assert 0 <= top and bottom <= HEIGHT and 0 <= left and right <= WIDTH
+        assert top >= 0 and bottom <= HEIGHT and left >= 0 and right <= WIDTH
     # Every key number links to a result row (r-...) on its source's page: one click to the row.
     assert numbers and all(h.split("#")[1].startswith("r-") for h in numbers)
 
