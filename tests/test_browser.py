@@ -1,4 +1,7 @@
-"""The HTML report in a real browser: headless Chromium (Debian's ``chromium``) via Playwright.
+"""The reports as a reviewer opens them: the HTML pages in a real browser, and Snakemake's
+report archive.
+
+The browser is headless Chromium (Debian's ``chromium``) driven by Playwright.
 
 Every page of a fresh build is opened at 1280 × 800 from ``file://`` and must have: no
 console error, every image loaded, every link and anchor resolving (within the page, on
@@ -14,9 +17,11 @@ tests are skipped, except under CI, where they fail.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -210,3 +215,36 @@ def test_the_checks_catch_each_defect(browser, tmp_path):
     assert "bad.html: horizontal overflow of" in text
     assert "bad.html: console error: boom" in text
     assert not [p for p in found if p.startswith("other.html")]
+
+
+@pytest.mark.pipeline
+def test_snakemake_report_has_every_figure_and_result_table_with_a_caption(built, tmp_path):
+    archive = tmp_path / "report.zip"
+    res = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--report", str(archive)],
+        cwd=built,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr
+    with zipfile.ZipFile(archive) as z:
+        page = z.read("report/report.html").decode("utf-8")
+        stored = {Path(n).name for n in z.namelist()}
+    # The report's data: one entry per file, keyed by its path, with the rendered caption.
+    captions = dict(
+        re.findall(r'"(reports/(?:figures|tables)/[^"]+)": \{"name".*?"caption": "((?:[^"\\]|\\.)*)"', page)
+    )
+    figures = sorted(p.relative_to(built).as_posix() for p in (built / "reports/figures").glob("*.png"))
+    tables = sorted(
+        p.relative_to(built).as_posix()
+        for p in (built / "reports/tables").glob("*.csv")
+        if not p.name.startswith("claims")  # the audit's tables: declared in rules/claims.smk
+    )
+    assert figures and tables
+    for path in figures + tables:
+        assert Path(path).name in stored, path
+        assert len(re.sub(r"<[^>]+>", "", captions.get(path, ""))) > 40, f"no caption for {path}"
+    # Grouped by source document (category) and analysis (subcategory).
+    for group in ("Riksrevisionen 2022", "Findings", "survey: figures", "meetings: tables", "channels: figures"):
+        assert group in page
