@@ -251,3 +251,13 @@ def test_registers_in_the_repository_are_valid_and_cite_registered_claims(path):
         tables = {p.stem for p in (path.parent / "tables").glob("*.csv")}
         assert set(f.get("result", {}).get("datasets", [])) <= tables
     assert {"caveat", "caveat_sv", "findings"} <= set(doc.data)
+
+
+def test_selectors_compare_numbers_as_numbers_and_flags_as_flags(tmp_path):
+    frame = pd.DataFrame({"t": [1, 2, 2], "label": ["a", "b", "x"], "flag": [True, False, True]})
+    doc = findings.load_findings(register(tmp_path), SCHEMA)
+    assert findings.select_row(frame, {"t": 2.0, "flag": True}, doc, ["findings", 0, "result"], "f") == 2
+    assert findings.select_row(frame, {"t": 1, "flag": "true"}, doc, ["findings", 0, "result"], "f") == 0
+    # A number never equals a label, and '2' as text is not the number 2 unless the column holds text.
+    with pytest.raises(InputError, match=r"\(no row match\)"):
+        findings.select_row(frame, {"label": 2}, doc, ["findings", 0, "result"], "f")
