@@ -108,6 +108,7 @@ def problems(folder: Path, names: list[str], found: dict[str, dict]) -> list[str
     for name in names:
         f = found[name]
         out += [f"{name}: console error: {e}" for e in f["errors"]]
+        out += [f"{name}: duplicate id: {i}" for i in sorted({i for i in f["ids"] if f["ids"].count(i) > 1})]
         out += [f"{name}: image not loaded: {i}" for i in f["images"]]
         out += [f"{name}: figure without caption: {i}" for i in f["captions"]]
         out += [f"{name}: table wider than its container: {t}" for t in f["tables"]]
@@ -189,6 +190,7 @@ def test_the_overview_shows_every_source_on_the_first_screen(browser, built):
 BAD_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>t</title></head><body>
 <p><a href="#nowhere">a</a> <a href="other.html#gone">b</a> <a href="missing.csv">c</a>
 <a href="other.html#here">d</a> <a href="#top">e</a></p>
+<span id="twice"></span><span id="twice"></span>
 <div id="top" style="width:300px"><table><tr><th>wide</th><td style="min-width:900px">x</td></tr></table></div>
 <img src="nothing.png" alt="broken">
 <figure><img alt="no caption" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></figure>
@@ -214,6 +216,7 @@ def test_the_checks_catch_each_defect(browser, tmp_path):
     assert "bad.html: table wider than its container: wide" in text
     assert "bad.html: horizontal overflow of" in text
     assert "bad.html: console error: boom" in text
+    assert "bad.html: duplicate id: twice" in text
     assert not [p for p in found if p.startswith("other.html")]
 
 

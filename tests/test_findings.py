@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -39,6 +40,19 @@ findings:
       label: Share of B
       label_sv: Andel B
       datasets: [tabell_1]
+  - id: from_the_audit
+    headline: Seventy.
+    headline_sv: Sjuttio.
+    claims: [c_ok, c_bad]
+    result:
+      table: claims
+      where: {id: c_bad}
+      estimate: computed
+      unit: percent
+      decimals: 1
+      interval: none
+      label: Recomputed
+      label_sv: Omräknat
   - id: unknown_median
     headline: The median doubled.
     headline_sv: Medianen fördubblades.
@@ -101,10 +115,15 @@ def test_findings_take_the_worst_verdict_and_the_selected_row(tmp_path):
     assert (f.at["most_agree", "low"], f.at["most_agree", "high"]) == pytest.approx((29.36479, 37.29213))
     assert list(frames["findings"].columns) == findings.FINDING_COLUMNS
     claims = frames["findings_claims"]
-    assert list(claims["claim"]) == ["c_ok", "c_bad", "c_missing"]  # the register's order, only s1's claims
-    assert list(claims["outcome"]) == ["supported", "not_supported", "cannot_check"]
+    # The register's order, only s1's claims (one row per finding and claim).
+    assert list(claims["claim"]) == ["c_ok", "c_bad", "c_ok", "c_bad", "c_missing"]
+    assert list(claims["outcome"]) == ["supported", "not_supported"] * 2 + ["cannot_check"]
+    # A key number from the audit's own table: the row of claim c_bad (the second), its computation.
+    audit = f.loc["from_the_audit"]
+    assert (audit["result_row"], audit["result_claim"], audit["estimate"]) == (2, "c_bad", 65.0)
+    assert np.isnan(audit["low"]) and np.isnan(audit["high"])
     src = frames["findings_sources"].iloc[0]
-    assert (src["publisher"], src["n_findings"], src["caveat_sv"]) == ("Myndigheten, Avdelningen", 2, "Få fall.")
+    assert (src["publisher"], src["n_findings"], src["caveat_sv"]) == ("Myndigheten, Avdelningen", 3, "Få fall.")
 
 
 def at(text: str, needle: str) -> tuple[int, int]:
@@ -199,7 +218,7 @@ def test_stage_writes_tables_and_linked_markdown(tmp_path):
     inp, out, params = stage_io(tmp_path)
     findings.run(inp, out, params, str(tmp_path / "log"))
     table = pd.read_parquet(out.findings)
-    assert table["finding"].tolist() == ["most_agree", "unknown_median"]
+    assert table["finding"].tolist() == ["most_agree", "from_the_audit", "unknown_median"]
     overview = Path(out.md).read_text(encoding="utf-8")
     assert (
         "| [Most agree.](findings_s1.md#f-s1-most_agree) | not supported | "
@@ -208,16 +227,20 @@ def test_stage_writes_tables_and_linked_markdown(tmp_path):
     assert "| [The median doubled.](findings_s1.md#f-s1-unknown_median) | cannot be checked | – |  |" in overview
     detail = Path(out.md_s1).read_text(encoding="utf-8")
     # Each claim row carries its anchor and location; the result row its table, row and printed table.
-    assert '| <a id="c-s1-c_bad"></a>Seventy. (`c_bad`) | “drygt 70 procent” | 65.0 (64.9 to 65.1) |' in detail
+    assert (
+        '| <a id="c-s1-most_agree-c_bad"></a>Seventy. (`c_bad`) | “drygt 70 procent” | 65.0 (64.9 to 65.1) |' in detail
+    )
     assert "| inconsistent | 4.2, line 20 |" in detail
     assert (
         '| <a id="r-s1-most_agree"></a>[Share of B](#f-s1-most_agree) | 33.2% | 95% CI 29.4 to 37.3 | '
         "[s1_shares.csv](tables/s1_shares.csv), row 2 | "
         "[Bilaga 1, Tabell 1, Tabeller, p. 18](index.md#d-s1-tabell_1) |" in detail
     )
-    anchors = set(re.findall(r'<a id="([^"]+)">', detail))
+    # The audit's row comes from its claim's place in the text, not from every claim of the finding.
+    assert "[claims.csv](tables/claims.csv), row 2 | [4.2, line 20](#c-s1-from_the_audit-c_bad) |" in detail
+    anchors = re.findall(r'<a id="([^"]+)">', detail)
     links = set(re.findall(r"\]\(#([^)]+)\)", detail))
-    assert links <= anchors  # every link within the page has its target
+    assert links <= set(anchors) and len(anchors) == len(set(anchors))  # every target there, once
 
 
 def test_stage_in_swedish(tmp_path):

@@ -50,6 +50,7 @@ FINDING_COLUMNS = [
     "claims",
     "result_table",
     "result_row",
+    "result_claim",
     "estimate",
     "low",
     "high",
@@ -199,7 +200,7 @@ def findings_tables(
             row.append(";".join(f["claims"]))
             res = f.get("result")
             if res is None:
-                row += ["", 0, math.nan, math.nan, math.nan, "", 0, "none", "", "", ""]
+                row += ["", 0, "", math.nan, math.nan, math.nan, "", 0, "none", "", "", ""]
             else:
                 keypath = ["findings", i, "result"]
                 if res["table"] not in tables:
@@ -219,6 +220,8 @@ def findings_tables(
                 row += [
                     res["table"],
                     pos + 1,
+                    # A key number read from the audit's own table is that claim's computation.
+                    str(cell["id"]) if res["table"] == "claims" else "",
                     scale * _number(cell[res["estimate"]]),
                     scale * _number(cell[res["low"]]) if "low" in res else math.nan,
                     scale * _number(cell[res["high"]]) if "high" in res else math.nan,
@@ -320,6 +323,7 @@ def display_findings(frames: dict[str, pd.DataFrame], language: str, w: dict) ->
                     "label": (f.label_sv if sv else f.label) if has else "",
                     "table": f.result_table,
                     "row_number": int(f.result_row),
+                    "result_claim": f.result_claim,
                     "datasets": [d for d in f.datasets.split(";") if d],
                     "claims": [
                         {
@@ -357,7 +361,8 @@ def markdown_rows(source: dict, w: dict, where: dict[tuple[str, str], str]) -> N
     """Add the Markdown table rows of the overview (``row``), of each finding's claims
     (``claim_rows``) and of the result rows (``source['result_rows']``) to ``source``.
 
-    Anchors: ``f-<source>-<finding>`` (a finding), ``c-<source>-<claim>`` (a claim),
+    Anchors: ``f-<source>-<finding>`` (a finding), ``c-<source>-<finding>-<claim>`` (a
+    claim of a finding; a claim may back several),
     ``r-<source>-<finding>`` (the result row of its key number), ``d-<source>-<dataset>``
     (a dataset in the catalogue, index.md).
     """
@@ -369,7 +374,7 @@ def markdown_rows(source: dict, w: dict, where: dict[tuple[str, str], str]) -> N
         f["row"] = [f"[{f['headline']}](findings_{sid}.md#f-{fid})", f["outcome_text"], number, interval]
         f["claim_rows"] = [
             [
-                f'<a id="c-{sid}-{c["id"]}"></a>{c["text"]} (`{c["id"]}`)',
+                f'<a id="c-{fid}-{c["id"]}"></a>{c["text"]} (`{c["id"]}`)',
                 f"“{c['printed']}”",
                 c["computed"] + (f" ({c['range']})" if c["range"] else ""),
                 c["verdict"],
@@ -382,7 +387,8 @@ def markdown_rows(source: dict, w: dict, where: dict[tuple[str, str], str]) -> N
         if f["datasets"]:
             origin = "; ".join(f"[{where.get((sid, d), d)}](index.md#d-{sid}-{d})" for d in f["datasets"])
         else:
-            origin = "; ".join(f"[{c['location']}, {line} {c['seed_line']}](#c-{sid}-{c['id']})" for c in f["claims"])
+            picked = [c for c in f["claims"] if c["id"] == f["result_claim"]] or f["claims"]
+            origin = "; ".join(f"[{c['location']}, {line} {c['seed_line']}](#c-{fid}-{c['id']})" for c in picked)
         results.append(
             [
                 f'<a id="r-{fid}"></a>[{f["label"]}](#f-{fid})',
