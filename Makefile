@@ -8,7 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: all pipeline test test-fast lint bench lock translations rulegraph clean-outputs clean
+.PHONY: all pipeline test test-fast lint bench lock translations rulegraph clean-outputs clean \
+	chromium report-archive base-tables diff-tables
 
 all: pipeline
 
@@ -25,10 +26,43 @@ pipeline: $(STAMP)
 	@echo "Reports:  reports/index.md  and  reports/index.html"
 	@echo "Data:     data/processed/  (catalog: data/processed/catalog.csv)"
 
-## test: the whole test suite (unit tests and end-to-end pipeline tests on temporary copies)
-## with line coverage of src/; fails when a test fails or coverage is below 90 %
-test: $(STAMP)
+## test: the whole test suite (unit tests, end-to-end pipeline tests on temporary copies and
+## the browser test of the HTML report) with line coverage of src/; fails when a test fails
+## or coverage is below 90 %
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest --cov=src --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+## chromium: Debian's headless browser for tests/test_browser.py, installed when missing
+## (Playwright drives it; it never downloads a browser of its own)
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## report-archive: Snakemake's own report (every figure and result table with its caption,
+## grouped by source and analysis) as reports/report.zip; builds what is missing first
+report-archive: pipeline
+	$(BIN)/snakemake --report reports/report.zip
+
+## base-tables: the result tables of another commit (BASE_REF, default the parent commit),
+## exported (git archive) and built in build/base with this venv; no tables when the commit
+## does not exist (a first push); a base that fails to build is reported, not fatal (the
+## summary is information about this build, which the other targets check)
+BASE_REF ?= HEAD~1
+base-tables: $(STAMP)
+	rm -rf build/base && mkdir -p build/base
+	@if git rev-parse --verify --quiet "$(BASE_REF)^{commit}" >/dev/null; then \
+	  git archive "$(BASE_REF)" | tar -x -C build/base && \
+	  { (cd build/base && PYTHONPATH=src $(abspath $(BIN))/snakemake --quiet) || \
+	    echo "base-tables: the build of $(BASE_REF) failed (see build/base/logs); its tables are partial"; }; \
+	else echo "base-tables: no commit $(BASE_REF); every table counts as new"; fi
+
+## diff-tables: a Markdown summary of the result tables that differ from another build's
+## (BASE=<its reports/tables>, default: those of `make base-tables`)
+BASE ?= build/base/reports/tables
+diff-tables: $(STAMP)
+	@PYTHONPATH=src $(BIN)/python -m analysis.report.diff $(BASE) reports/tables
 
 ## test-fast: unit tests only (no Snakemake runs), for the edit-test loop
 test-fast: $(STAMP)
@@ -48,7 +82,7 @@ bench: $(STAMP)
 
 ## translations: extract each report section's text (gettext domain = section) and update
 ## its Swedish catalog; then translate the new empty msgstr entries (a test fails on any left)
-DOMAINS := index html survey meetings channels claims
+DOMAINS := index html findings survey meetings channels claims
 LOCALE  := src/analysis/report/locale
 translations: $(STAMP)
 	mkdir -p build/pot

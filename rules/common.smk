@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import yaml
+
 RAW = "data/raw"
 PROCESSED = "data/processed"
 REPORTS = "reports"
@@ -12,6 +14,7 @@ TEMPLATES = "src/analysis/report/templates"
 LOCALE_SOURCE = "src/analysis/report/locale"
 LOCALE_BUILD = "build/locale"
 SETTINGS = "build/settings"
+CAPTIONS = "src/analysis/report/captions"
 RAW_SCHEMAS = ["schemas/known_issues.schema.yaml", "schemas/source.schema.yaml", "schemas/table.schema.yaml"]
 REGISTERS_SCHEMA = "schemas/registers.schema.yaml"
 
@@ -55,18 +58,71 @@ def ingest_outputs(sid):
     return out
 
 
+def analysis_of(prefix):
+    """The config section (analysis) whose `source` is `prefix` (survey, meetings, ...)."""
+    names = [k for k, v in config.items() if isinstance(v, dict) and v.get("source") == prefix]
+    return names[0] if names else prefix
+
+
+def source_label(sid):
+    """'Riksrevisionen 2022': a source's publisher (without its department) and year, the
+    category of its outputs in `snakemake --report`."""
+    path = Path(RAW, sid, "source.yaml")
+    if not path.is_file():
+        return sid
+    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return f"{meta['publisher'].split(',')[0]} {str(meta['published'])[:4]}"
+
+
+def caption(analysis, key):
+    """The caption of `snakemake --report` for one output: captions/<analysis>/<key>.rst,
+    else the analysis's generic one (figure.rst, tables.rst)."""
+    own = Path(CAPTIONS, analysis, f"{key}.rst")
+    path = own if own.is_file() else Path(CAPTIONS, analysis, "tables.rst" if key == "tables" else "figure.rst")
+    # Snakemake reads a caption relative to the rule's file (rules/): anchor it at the workflow.
+    return str(Path(workflow.basedir) / path)
+
+
+def report_table(path, analysis, category, name):
+    """A result table (CSV) marked for `snakemake --report`, with its analysis's caption."""
+    return report(
+        path,
+        caption=caption(analysis, "tables"),
+        category=category,
+        subcategory=f"{analysis}: tables",
+        labels={"table": name},
+    )
+
+
 def result_outputs(prefix, names):
-    """Named outputs of an analysis: <name> (Parquet) and <name>_csv for each result table."""
+    """Named outputs of an analysis: <name> (Parquet) and <name>_csv for each result table;
+    the CSVs are in `snakemake --report` (category: the source, subcategory: the analysis)."""
     out = {}
+    analysis = analysis_of(prefix)
     for name in names:
         out[name] = f"{TABLES}/{prefix}_{name}.parquet"
-        out[f"{name}_csv"] = f"{TABLES}/{prefix}_{name}.csv"
+        out[f"{name}_csv"] = report_table(f"{TABLES}/{prefix}_{name}.csv", analysis, source_label(prefix), name)
     return out
 
 
 def figure_outputs(prefix, keys):
-    """Named outputs of a figure job: <key>_<format> for every figure and configured format."""
-    return {f"{k}_{fmt}": f"{FIGURES}/{prefix}_{k}.{fmt}" for k in keys for fmt in config["figure_formats"]}
+    """Named outputs of a figure job: <key>_<format> for every figure and configured format;
+    the PNGs are in `snakemake --report` with their caption (captions/<analysis>/<key>.rst)."""
+    analysis = analysis_of(prefix)
+    out = {}
+    for k in keys:
+        for fmt in config["figure_formats"]:
+            path = f"{FIGURES}/{prefix}_{k}.{fmt}"
+            if fmt == "png":
+                path = report(
+                    path,
+                    caption=caption(analysis, k),
+                    category=source_label(prefix),
+                    subcategory=f"{analysis}: figures",
+                    labels={"figure": k},
+                )
+            out[f"{k}_{fmt}"] = path
+    return out
 
 
 def figure_links(prefix, keys):

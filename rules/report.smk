@@ -1,4 +1,34 @@
-# Reports: the data catalogue, the translations of every section, and the HTML page.
+# Reports: the translations of every section, the main findings, the data catalogue, and
+# the HTML report (one page per source document, the claims audit and an appendix).
+
+from analysis.report.names import FINDINGS_TABLES
+
+# Sources with a findings register (data/raw/<source>/findings.yaml), in config order.
+FINDINGS = [sid for sid in config["sources"] if raw_file(sid, "findings.yaml")]
+# The analysis section of each source document (reports/<name>.md).
+SOURCE_SECTIONS = {
+    SURVEY: rules.report_survey.output.md,
+    MEETINGS: rules.report_meetings.output.md,
+    CHANNELS: rules.report_channels.output.md,
+}
+# The result tables a findings register may name (every analysis's Parquet tables).
+RESULT_TABLES = sorted(
+    p for r in (rules.survey, rules.meetings, rules.channels, rules.claims) for p in r.output if p.endswith(".parquet")
+)
+# The pages of the HTML report after the overview (index.html): one per source document
+# (its findings, then its analysis section), the claims audit, the appendix (catalogue).
+HTML_PAGES = {
+    **{
+        sid: [
+            *([f"{REPORTS}/findings_{sid}.md"] if sid in FINDINGS else []),
+            *([SOURCE_SECTIONS[sid]] if sid in SOURCE_SECTIONS else []),
+        ]
+        for sid in config["sources"]
+        if sid in FINDINGS or sid in SOURCE_SECTIONS
+    },
+    "claims": [rules.report_claims.output.md],
+    "appendix": [f"{REPORTS}/index.md", f"{REPORTS}/codebook.md"],
+}
 
 
 rule translations:
@@ -16,6 +46,38 @@ rule translations:
         run(input, output, params, log)
 
 
+rule report_findings:
+    input:
+        registers=[f"{RAW}/{sid}/findings.yaml" for sid in FINDINGS],
+        schema="schemas/findings.schema.yaml",
+        claims=rules.claims.output.claims,
+        tables=RESULT_TABLES,
+        catalog=rules.catalog.output.catalog,
+        overview_template=template("findings.md.j2"),
+        source_template=template("findings_source.md.j2"),
+        catalogs=translation("findings"),
+        code=code(
+            "analysis/core",
+            "analysis/claims/__init__.py",
+            "analysis/report/findings.py",
+            "analysis/report/index.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
+        ),
+        settings=settings("report_findings", language=config["language"]),
+    output:
+        **{n: f"{TABLES}/{n}.parquet" for n in FINDINGS_TABLES},
+        **{f"{n}_csv": report_table(f"{TABLES}/{n}.csv", "findings", "Findings", n) for n in FINDINGS_TABLES},
+        **{f"md_{sid}": f"{REPORTS}/findings_{sid}.md" for sid in FINDINGS},
+        md=f"{REPORTS}/findings.md",
+    log:
+        f"{LOGS}/report_findings.log",
+    run:
+        from analysis.report.findings import run
+
+        run(input, output, read_settings(input.settings), log)
+
+
 rule report_index:
     input:
         catalog=rules.catalog.output.catalog,
@@ -28,7 +90,19 @@ rule report_index:
         code=code(
             "analysis/core", "analysis/report/index.py", "analysis/report/render.py", "analysis/report/markdown.py"
         ),
-        settings=settings("report_index", language=config["language"]),
+        settings=settings(
+            "report_index",
+            language=config["language"],
+            sections={
+                "findings": "findings.md",
+                **{
+                    k: Path(SOURCE_SECTIONS[v]).name
+                    for k, v in (("survey", SURVEY), ("meetings", MEETINGS), ("channels", CHANNELS))
+                },
+                "claims": "claims.md",
+                "codebook": "codebook.md",
+            },
+        ),
     output:
         md=f"{REPORTS}/index.md",
         codebook=f"{REPORTS}/codebook.md",
@@ -42,22 +116,30 @@ rule report_index:
 
 rule report_html:
     input:
-        sections=[
-            rules.report_index.output.md,
-            rules.report_survey.output.md,
-            rules.report_meetings.output.md,
-            rules.report_channels.output.md,
-            rules.report_claims.output.md,
-            rules.report_index.output.codebook,
-        ],
+        **{f"page_{slug}": files for slug, files in HTML_PAGES.items()},
+        findings=[rules.report_findings.output[n] for n in FINDINGS_TABLES],
         figures=[*pngs(rules.figures_survey), *pngs(rules.figures_meetings), *pngs(rules.figures_channels)],
         template=template("html_page.html.j2"),
+        overview_template=template("findings_overview.html.j2"),
         catalogs=translation("html"),
+        findings_catalogs=translation("findings"),
         code=code(
-            "analysis/core", "analysis/report/html.py", "analysis/report/render.py", "analysis/report/markdown.py"
+            "analysis/core",
+            "analysis/claims/__init__.py",
+            "analysis/report/html.py",
+            "analysis/report/findings.py",
+            "analysis/report/index.py",
+            "analysis/report/render.py",
+            "analysis/report/markdown.py",
         ),
-        settings=settings("report_html", language=config["language"]),
+        settings=settings(
+            "report_html",
+            language=config["language"],
+            pages=list(HTML_PAGES),
+            sources=[sid for sid in HTML_PAGES if sid in config["sources"]],
+        ),
     output:
+        **{f"html_{slug}": f"{REPORTS}/{slug}.html" for slug in HTML_PAGES},
         html=f"{REPORTS}/index.html",
     log:
         f"{LOGS}/report_html.log",

@@ -152,16 +152,22 @@ def index_io(tmp_path: Path, language: str, catalogs_: list[str]):
         catalogs=catalogs_,
     )
     out = SimpleNamespace(md=str(tmp_path / "index.md"), codebook=str(tmp_path / "codebook.md"))
-    return inp, out, SimpleNamespace(language=language)
+    sections = {k: f"{k}.md" for k in ("findings", "survey", "meetings", "channels", "claims", "codebook")}
+    return inp, out, SimpleNamespace(language=language, sections=sections)
 
 
 def test_index_page_in_english(tmp_path):
     inp, out, params = index_io(tmp_path, "en", [])
     index.run(inp, out, params, str(tmp_path / "log"))
     md = Path(out.md).read_text()
-    assert "| `s1/tabell_1` | Tabell 1: Counts | chapter 2, 2.1 Möten, p. 18 | 1,234 | 3 | 1 | 0 | k1 |" in md
+    row = '| <a id="d-s1-tabell_1"></a>`s1/tabell_1` | Tabell 1: Counts | chapter 2, 2.1 Möten, p. 18 | 1,234 | 3 | 1 |'
+    assert row in md
     assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | d | e | confirmed |" in md
-    assert "| `s1/facts` | Facts printed in the text |" in md
+    assert '| <a id="d-s1-facts"></a>`s1/facts` | Facts printed in the text |' in md
+    # The datasets after the tables; the contents link every section.
+    assert md.index("d-s1-tabell_1") < md.index("d-s1-facts")
+    assert "- [Findings: each report's main claims and what the data say](findings.md)" in md
+    assert "(codebook.md)" in md and "(claims.md)" in md
     # Relation r1: two checks hold and one is a known issue.
     assert "| `s1/tabell_1` | `r1` | `sum` | 2 | 1 | 0 |" in md
     cb = Path(out.codebook).read_text()
@@ -176,30 +182,164 @@ def test_index_page_in_swedish(tmp_path):
     index.run(inp, out, params)
     md = Path(out.md).read_text()
     assert md.startswith("# servicestat: datakatalog")
-    assert "| `s1/tabell_1` | Tabell 1: Antal | kapitel 2, 2.1 Möten, s. 18 | 1\u00a0234 |" in md
+    assert "`s1/tabell_1` | Tabell 1: Antal | kapitel 2, 2.1 Möten, s. 18 | 1\u00a0234 |" in md
+    assert "## Innehåll" in md
     assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | b | f | bekräftat |" in md
     assert "Siffror i löptext" in md and "## Kända fel i källorna" in md
 
 
-def test_html_page_embeds_declared_figures_and_refuses_others(tmp_path):
+def html_io(tmp_path: Path):
+    """A report of one source (s1): its findings page and section, the audit, the appendix."""
+    from analysis.report.findings import CLAIM_COLUMNS, FINDING_COLUMNS, SOURCE_COLUMNS
+
     png = tmp_path / "figures/a.png"
     png.parent.mkdir()
     png.write_bytes(b"\x89PNG fake")
-    sec = tmp_path / "s.md"
-    sec.write_text("# Title\n\n## Part\n\n![cap](figures/a.png)\n\n| a | b |\n| ---: | --- |\n| 1 | x |\n")
+    files = {
+        "findings_s1.md": '# S1: main findings\n\n## <a id="f-s1-f1"></a>Finding one\n\n'
+        "| Finding | Source |\n| --- | --- |\n"
+        '| <a id="r-s1-f1"></a>x | [Tabell 1](index.md#d-s1-tabell_1) |\n',
+        "sec.md": "# Section\n\n## Part\n\n![Source: s1, Tabell 1.](figures/a.png)\n\n"
+        "| a | b |\n| ---: | --- |\n| 1 | x |\n"
+        "\nBack to [the finding](findings_s1.md#f-s1-f1) and <b>bold</b>.\n",
+        "claims.md": "# Claims audit\n\nSee [the catalogue](index.md).\n",
+        "index.md": '# Catalogue\n\n| Dataset |\n| --- |\n| <a id="d-s1-tabell_1"></a>`s1/tabell_1` |\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    frames = {
+        "findings_sources": pd.DataFrame(
+            [["s1", "Myndigheten, Avdelningen", "Rapport", "2020", 1, "Few cases.", "Få fall."]],
+            columns=SOURCE_COLUMNS,
+        ),
+        "findings": pd.DataFrame(
+            [
+                [
+                    "s1",
+                    1,
+                    "f1",
+                    "Most agree.",
+                    "De flesta håller med.",
+                    "inconsistent",
+                    "not_supported",
+                    "c1",
+                    "t",
+                    2,
+                    "",
+                    33.2096,
+                    29.3648,
+                    37.2921,
+                    "percent",
+                    1,
+                    "confidence",
+                    "Share",
+                    "Andel",
+                    "tabell_1",
+                ]
+            ],
+            columns=FINDING_COLUMNS,
+        ),
+        "findings_claims": pd.DataFrame(
+            [
+                [
+                    "s1",
+                    "f1",
+                    "c1",
+                    "inconsistent",
+                    "not_supported",
+                    "",
+                    "62",
+                    62.6,
+                    62.6,
+                    62.6,
+                    "4.1",
+                    "4.1",
+                    12,
+                    "A claim.",
+                    "Ett påstående.",
+                ]
+            ],
+            columns=CLAIM_COLUMNS,
+        ),
+    }
+    paths = []
+    for name, frame in frames.items():
+        paths.append(str(tmp_path / f"{name}.parquet"))
+        frame.to_parquet(paths[-1])
     inp = SimpleNamespace(
-        sections=[str(sec)], figures=[str(png)], template=str(TEMPLATES / "html_page.html.j2"), catalogs=[]
+        page_s1=[str(tmp_path / "findings_s1.md"), str(tmp_path / "sec.md")],
+        page_claims=[str(tmp_path / "claims.md")],
+        page_appendix=[str(tmp_path / "index.md")],
+        findings=paths,
+        figures=[str(png)],
+        template=str(TEMPLATES / "html_page.html.j2"),
+        overview_template=str(TEMPLATES / "findings_overview.html.j2"),
+        catalogs=[],
+        findings_catalogs=[],
     )
-    out = SimpleNamespace(html=str(tmp_path / "index.html"))
-    html.run(inp, out, SimpleNamespace(language="en"))
-    page = Path(out.html).read_text()
-    assert '<html lang="en">' in page and 'src="data:image/png;base64,iVBORyBmYWtl"' in page
-    assert '<h1 id="s1">Title</h1>' in page and '<a href="#s2">Part</a>' in page
-    assert '<td class="num">1</td>' in page
+    out = SimpleNamespace(**{f"html_{p}": str(tmp_path / f"{p}.html") for p in ("s1", "claims", "appendix")})
+    out.html = str(tmp_path / "index.html")
+    return inp, out, SimpleNamespace(language="en", pages=["s1", "claims", "appendix"], sources=["s1"])
+
+
+def test_html_pages_link_findings_to_rows_and_rows_to_the_catalogue(tmp_path):
+    inp, out, params = html_io(tmp_path)
+    html.run(inp, out, params)
+    overview = Path(out.html).read_text()
+    # The overview: the key number (33.2096 % to one decimal) links to its result row.
+    assert '<a class="num" href="s1.html#r-s1-f1" title="Share">33.2%</a>' in overview
+    assert "(95% CI 29.4 to 37.3)" in overview and 'class="verdict v-not_supported">not supported<' in overview
+    assert '<h2><a href="s1.html">Myndigheten</a></h2>' in overview and "Few cases." in overview
+    for page in ("index.html", "s1.html", "claims.html", "appendix.html"):
+        assert f'href="{page}"' in overview
+    s1 = Path(out.html_s1).read_text()
+    # A link into the catalogue goes to the appendix page; one to the same page stays a fragment.
+    assert 'href="appendix.html#d-s1-tabell_1"' in s1 and 'href="#f-s1-f1"' in s1
+    assert '<figure><img src="data:image/png;base64,iVBORyBmYWtl" alt="Source: s1, Tabell 1.">' in s1
+    assert "<figcaption>Source: s1, Tabell 1.</figcaption>" in s1
+    assert '<td class="num">1</td>' in s1 and 'id="sec-s2"' in s1 and 'href="#sec-s2"' in s1
+    # Raw HTML only from this package's own Markdown: the section's <b> stays text.
+    assert "&lt;b&gt;bold&lt;/b&gt;" in s1 and '<a id="r-s1-f1"></a>' in s1
+    assert 'href="appendix.html"' in Path(out.html_claims).read_text()
+    assert 'aria-current="page">Appendix: data<' in Path(out.html_appendix).read_text()
+
+
+def test_html_pages_refuse_undeclared_figures(tmp_path):
+    inp, out, params = html_io(tmp_path)
     inp.figures = []
     with pytest.raises(StageError, match=r"undeclared figure 'figures/a\.png'"):
-        html.run(inp, out, SimpleNamespace(language="en"))
-    assert not Path(out.html).exists()
+        html.run(inp, out, params)
+    assert not Path(out.html).exists() and not Path(out.html_s1).exists()
+
+
+def test_natural_order_of_printed_numbers():
+    labels = ["Tabell 10", "Tabell 9", "Bilaga 1, Tabell 2", "Tabell 3", "Bilaga 1, Tabell 10", "Tabell 1"]
+    assert sorted(labels, key=index.natural_key) == [
+        "Bilaga 1, Tabell 2",
+        "Bilaga 1, Tabell 10",
+        "Tabell 1",
+        "Tabell 3",
+        "Tabell 9",
+        "Tabell 10",
+    ]
+
+
+def test_codebook_lists_at_most_cap_categories_per_column():
+    n = 30
+    cb = pd.DataFrame(
+        {
+            "source_id": ["s1"] * (n + 2),
+            "table_id": ["tabell_10"] * n + ["tabell_9"] * 2,
+            "column": ["grupp"] * n + ["kon"] * 2,
+            "label": [f"G{i}" for i in range(n)] + ["Kvinnor", "Män"],
+            "label_en": [f"g{i}" for i in range(n)] + ["Women", "Men"],
+            "kind": ["category"] * (n + 2),
+        }
+    )
+    rows = index.codebook_rows(cb, "… and {n} more rows", cap=12)
+    assert len(rows) == 2 + 12 + 1  # tabell_9 first (natural order), then 12 of 30 and the count
+    assert rows[0][2] == "Kvinnor" and rows[2][2] == "G0" and rows[13][2] == "G11"
+    assert rows[-1] == ["`s1/tabell_10`", "`grupp`", "… and 18 more rows", ""]
 
 
 def test_compiling_a_catalog_refuses_text_it_does_not_have(tmp_path):

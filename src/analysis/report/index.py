@@ -6,12 +6,22 @@ summaries (catalog, validation, known issues, codebook); the templates hold ever
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.core.i18n import fmt_number
 from analysis.core.stage import stage_run
 from analysis.core.store import write_text
 from analysis.report.render import catalog_path, render, translations
+
+CODEBOOK_CAP = 12
+"""Categories listed per dataset column in the codebook; the rest are counted."""
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders the numbers in a label by value: 'Tabell 9' < 'Tabell 10'."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in re.split(r"(\d+)", str(text)) if p)
 
 
 def _n(language: str):
@@ -42,12 +52,17 @@ def dataset_rows(
     """One row per dataset: id, title as printed (or its English title), location, counts."""
     n = _n(language)
     rows = []
-    for r in catalog.itertuples():
+    kind_order = {"table": 0, "facts": 1, "events": 2}
+    ordered = sorted(
+        catalog.itertuples(),
+        key=lambda r: (r.source_id, kind_order.get(r.kind, 3), natural_key(r.number or r.dataset), r.dataset),
+    )
+    for r in ordered:
         title = r.title if language == "sv" else r.title_en
         name = f"{r.number}: {title}" if r.kind == "table" else kind_names[r.kind]
         rows.append(
             [
-                f"`{r.source_id}/{r.dataset}`",
+                f'<a id="d-{r.source_id}-{r.dataset}"></a>`{r.source_id}/{r.dataset}`',
                 name,
                 location_text(r, words),
                 n(r.rows),
@@ -70,6 +85,7 @@ def check_rows(validation: pd.DataFrame, language: str) -> list[list[str]]:
         .value_counts()
         .unstack(fill_value=0)
     )
+    ordered = sorted(counts.iterrows(), key=lambda kv: (kv[0][2], natural_key(kv[0][3]), kv[0][0]))
     return [
         [
             f"`{sid}/{tid}`",
@@ -79,7 +95,7 @@ def check_rows(validation: pd.DataFrame, language: str) -> list[list[str]]:
             n(c.get("known_issue", 0)),
             n(c.get("skipped", 0)),
         ]
-        for (rel, typ, sid, tid), c in counts.iterrows()
+        for (rel, typ, sid, tid), c in ordered
     ]
 
 
@@ -100,9 +116,21 @@ def known_rows(known: pd.DataFrame, language: str, states: dict[str, str]) -> li
     ]
 
 
-def codebook_rows(codebook: pd.DataFrame) -> list[list[str]]:
-    cb = codebook[codebook["kind"] != "measure"] if not codebook.empty else codebook
-    return [[f"`{r.source_id}/{r.table_id}`", f"`{r.column}`", r.label, r.label_en] for r in cb.itertuples()]
+def codebook_rows(codebook: pd.DataFrame, more: str, cap: int = CODEBOOK_CAP) -> list[list[str]]:
+    """Category labels per dataset column, at most ``cap`` each; the rest counted in one
+    row ``more`` (a template with ``{n}``), so a table of many categories stays readable."""
+    if codebook.empty:
+        return []
+    cb = codebook[codebook["kind"] != "measure"]
+    rows = []
+    groups = cb.groupby(["source_id", "table_id", "column"], sort=False)
+    keys = sorted(groups.groups, key=lambda k: (k[0], natural_key(k[1]), k[2]))
+    for sid, tid, column in keys:
+        group = groups.get_group((sid, tid, column))
+        rows += [[f"`{sid}/{tid}`", f"`{column}`", r.label, r.label_en] for r in group.head(cap).itertuples()]
+        if len(group) > cap:
+            rows.append([f"`{sid}/{tid}`", f"`{column}`", more.format(n=len(group) - cap), ""])
+    return rows
 
 
 def run(input, output, params, log=None) -> None:
@@ -118,6 +146,7 @@ def run(input, output, params, log=None) -> None:
         kinds = {"facts": _("Facts printed in the text"), "events": _("Dated events")}
         words = {"chapter": _("chapter"), "page": _("p.")}
         states = {"confirmed": _("confirmed"), "stale": _("stale")}
+        more = _("… and {n} more rows")
         write_text(
             render(
                 input.index_template,
@@ -127,11 +156,11 @@ def run(input, output, params, log=None) -> None:
                 datasets=dataset_rows(frames["catalog"], language, kinds, words),
                 checks=check_rows(frames["validation"], language),
                 known=known_rows(frames["known_issues"], language, states),
+                sections=params.sections,
             ),
             output.md,
         )
-        write_text(
-            render(input.codebook_template, language, trans, rows=codebook_rows(frames["codebook"])), output.codebook
-        )
+        rows = codebook_rows(frames["codebook"], more)
+        write_text(render(input.codebook_template, language, trans, rows=rows), output.codebook)
         record.wrote(output.md)
         record.wrote(output.codebook)
