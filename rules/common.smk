@@ -15,7 +15,12 @@ LOCALE_SOURCE = "src/analysis/report/locale"
 LOCALE_BUILD = "build/locale"
 SETTINGS = "build/settings"
 CAPTIONS = "src/analysis/report/captions"
-RAW_SCHEMAS = ["schemas/known_issues.schema.yaml", "schemas/source.schema.yaml", "schemas/table.schema.yaml"]
+RAW_SCHEMAS = [
+    "schemas/figures.schema.yaml",
+    "schemas/known_issues.schema.yaml",
+    "schemas/source.schema.yaml",
+    "schemas/table.schema.yaml",
+]
 REGISTERS_SCHEMA = "schemas/registers.schema.yaml"
 
 
@@ -51,10 +56,13 @@ def processed(sid, tables=None):
 
 
 def ingest_outputs(sid):
-    """Named outputs of a source's ingest job: a dataset per table, facts, events, summaries."""
+    """Named outputs of a source's ingest job: a dataset per table, facts, events, figures,
+    summaries."""
     out = {t: f"{PROCESSED}/{sid}/{t}.parquet" for t in table_ids(sid)}
     out |= {k: f"{PROCESSED}/{sid}/{k}.parquet" for k in ("facts", "events") if raw_file(sid, f"{k}.csv")}
     out |= {k: f"{PROCESSED}/{sid}/{k}.parquet" for k in ("catalog", "codebook", "validation", "known_issues")}
+    # the register of the document's figures, where data/raw/<source>/figures.yaml exists
+    out |= {"figures": f"{PROCESSED}/{sid}/figures.parquet" for _ in raw_file(sid, "figures.yaml")}
     return out
 
 

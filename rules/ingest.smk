@@ -14,13 +14,11 @@ for sid in config["sources"]:
             numbers=raw_file(sid, "numbers.csv"),
             figures=raw_file(sid, "figures.yaml"),
             tables=raw_tables(sid),
-            schemas=[*RAW_SCHEMAS, "schemas/figures.schema.yaml"],
+            schemas=RAW_SCHEMAS,
             code=code("analysis/core", "analysis/ingest"),
             settings=settings(f"ingest_{sid}", source=sid, tables=table_ids(sid), stale=config["known_issues"]["stale"]),
         output:
             **ingest_outputs(sid),
-            # the register of the document's figures, where data/raw/<source>/figures.yaml exists
-            **{"figures": f"{PROCESSED}/{sid}/figures.parquet" for _ in raw_file(sid, "figures.yaml")},
         log:
             f"{LOGS}/ingest_{sid}.log",
         run:

@@ -104,7 +104,7 @@ def test_catalog_and_report(built):
     md = (built / "reports/index.md").read_text(encoding="utf-8")
     assert "Bilaga 1, Tabell 1" in md and "half_years_sum_to_year" in md
     assert "Antal 2011" in (built / "reports/codebook.md").read_text(encoding="utf-8")
-    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    html = (built / "reports/appendix.html").read_text(encoding="utf-8")  # the catalogue's page
     assert html.startswith("<!DOCTYPE html>") and "<table>" in html
 
 
@@ -192,7 +192,8 @@ def test_a_change_reruns_only_what_reads_it(built, tmp_path):
     cfg = work / "config.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8").replace("similar_within: 5", "similar_within: 4"), encoding="utf-8")
     jobs = dry_run_jobs(work)
-    assert jobs <= {"claims", "report_claims", "report_html", "all"} | {j for j in jobs if j.startswith("claims_")}
+    allowed = {"claims", "report_claims", "report_findings", "report_html", "all"}
+    assert jobs <= allowed | {j for j in jobs if j.startswith("claims_")}
     assert "report_html" in jobs
 
 
@@ -277,7 +278,7 @@ def test_survey_outputs(built):
     for name in ("tabell_3", "tabell_4", "dotplot"):
         assert (built / f"reports/figures/riksrevisionen_2022_{name}.png").stat().st_size > 10_000
     assert not list((built / "reports/figures").glob("*.svg"))  # PNG only by default (figure_formats)
-    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    html = (built / "reports/riksrevisionen_2022.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") >= 8  # every survey figure embedded: 7 tables + dot plot
 
 
@@ -295,8 +296,10 @@ def test_meetings_outputs(built):
     assert days["odds_ratio"] == pytest.approx((607 / 150) / (33707 / 90474))
     md = (built / "reports/forsakringskassan.md").read_text(encoding="utf-8")
     assert "Reason missing" in md and "Education unknown" in md  # 'Saknas' read per table
-    html = (built / "reports/index.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 8 + 5 + 5  # survey, meetings, channels
+    pages = {"riksrevisionen_2022": 8, "forsakringskassan_2020": 5, "arbetsformedlingen_2019": 5}
+    for page, figures in pages.items():  # every figure embedded in its source's page
+        html = (built / f"reports/{page}.html").read_text(encoding="utf-8")
+        assert html.count("data:image/png;base64,") == figures, page
 
 
 def test_a_new_half_year_extends_every_output(tmp_path):
@@ -391,7 +394,7 @@ def test_claims_audit_outputs(built):
     assert set(detail["id"]) <= set(claims["id"])
     md = (built / "reports/claims.md").read_text(encoding="utf-8")
     assert md.startswith("# Claims audit") and "## Inconsistent claims" in md
-    html = (built / "reports/index.html").read_text(encoding="utf-8")
+    html = (built / "reports/claims.html").read_text(encoding="utf-8")
     assert "Claims audit" in html and "t5_no_shared_view_over_third" in html
 
 
