@@ -267,6 +267,7 @@ def words(_) -> dict[str, dict[str, str]]:
             "percent": "%",
             "percent_change": "%",
             "odds_ratio": "",
+            "ratio": "",
             "million_sek": _("million SEK"),
             "count": "",
         },
