@@ -67,12 +67,18 @@ def read_rows(path: str, text: str, delimiter: str = ";") -> list[tuple[int, lis
 
 @dataclass
 class Dimension:
-    """A dimension of a table: its printed labels, English labels and derived columns."""
+    """A dimension of a table: its printed labels, English labels and derived columns.
+
+    ``seen`` lists the labels met in the table in order of first appearance; labels are
+    looked up once each (a table of n rows with a new label per row costs O(n)).
+    """
 
     id: str
     keypath: tuple
     spec: dict
     seen: list[str] = field(default_factory=list)
+    _seen: set = field(default_factory=set, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def is_measure(self) -> bool:
@@ -91,8 +97,22 @@ class Dimension:
         pats = [p["pattern"] for p in self.spec["patterns"]]
         return f"a label matching {pats!r} (dimension '{self.id}' in the sidecar)"
 
+    def was_seen(self, label: str) -> bool:
+        return label in self._seen
+
+    def see(self, label: str) -> None:
+        """Record that ``label`` occurs in the table."""
+        if label not in self._seen:
+            self._seen.add(label)
+            self.seen.append(label)
+
     def lookup(self, label: str) -> dict | None:
         """The category (or pattern match) for a printed label, with derived values and English."""
+        if label not in self._cache:
+            self._cache[label] = self._lookup(label)
+        return self._cache[label]
+
+    def _lookup(self, label: str) -> dict | None:
         for cat in self.spec.get("categories", []):
             if cat["label"] == label:
                 return {
@@ -292,10 +312,10 @@ def parse_table(
             if dim.lookup(label) is None:
                 raise InputError(csv_path, line, j + 1, cells[j], dim.describe_allowed(), "unknown column label")
             col_labels[j - n_stub] += (label,)
-            if label not in dim.seen:
-                dim.seen.append(label)
+            dim.see(label)
+    first_column: dict[tuple, int] = {}
     for j, lab in enumerate(col_labels):
-        if col_labels.index(lab) != j:
+        if first_column.setdefault(lab, j) != j:
             line = rows[n_head - 1][0]
             raise InputError(
                 csv_path,
@@ -321,8 +341,7 @@ def parse_table(
             if sdim.lookup(stub[0]) is None:
                 raise InputError(csv_path, line, 1, stub[0], sdim.describe_allowed(), "unknown section heading")
             section = stub[0]
-            if section not in sdim.seen:
-                sdim.seen.append(section)
+            sdim.see(section)
             continue
         for s, dim_id in enumerate(stub_ids):
             if dims[dim_id].lookup(stub[s]) is None:
@@ -334,8 +353,7 @@ def parse_table(
                     dims[dim_id].describe_allowed(),
                     "unknown row label",
                 )
-            if stub[s] not in dims[dim_id].seen:
-                dims[dim_id].seen.append(stub[s])
+            dims[dim_id].see(stub[s])
         key = ((section,) if section_id else ()) + stub
         if key in seen_rows:
             raise InputError(
@@ -347,7 +365,7 @@ def parse_table(
                 "duplicate row label",
             )
         seen_rows[key] = line
-        if section_id and section not in dims[section_id].seen:
+        if section_id and not dims[section_id].was_seen(section):
             if dims[section_id].lookup(section) is None:
                 raise InputError(
                     csv_path,
@@ -357,7 +375,7 @@ def parse_table(
                     f"a section heading before this row ({dims[section_id].describe_allowed()})",
                     "row outside any section:",
                 )
-            dims[section_id].seen.append(section)
+            dims[section_id].see(section)
         coords = dict(zip(stub_ids, stub, strict=True))
         if section_id:
             coords[section_id] = section
@@ -464,7 +482,7 @@ def parse_table(
         if "categories" not in d.spec:
             continue
         for i, label in enumerate(d.categories()):
-            if label not in d.seen:
+            if not d.was_seen(label):
                 where = "row" if d.id in stub_ids or d.id == section_id else "column"
                 raise sidecar.error(
                     [*d.keypath, "categories", i, "label"],
