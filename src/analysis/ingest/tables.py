@@ -154,19 +154,20 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
         raise doc.error(["id"], table_id, f"a table id other than {sorted(RESERVED_IDS)}", "reserved id")
     dims = {k: Dimension(k, ("dimensions", k), v) for k, v in sc["dimensions"].items()}
     layout = sc["layout"]
-    used = list(layout["stub"]) + list(layout["header"])
+    # Every dimension the layout names, with where it stands in the sidecar.
+    placed = [(d, ["layout", "stub", i]) for i, d in enumerate(layout["stub"])]
+    placed += [(d, ["layout", "header", i]) for i, d in enumerate(layout["header"])]
     if layout.get("sections"):
-        used.append(layout["sections"])
-    for i, d in enumerate(used):
+        placed.append((layout["sections"], ["layout", "sections"]))
+    used = [d for d, _ in placed]
+    for d, keypath in placed:
         if d not in dims:
-            key = ["layout"]
             raise doc.error(
-                key,
+                keypath,
                 d,
                 f"a dimension declared under 'dimensions' {sorted(dims)}",
                 "layout names unknown dimension",
             )
-        _ = i
     for d in dims:
         if d not in used:
             raise doc.error(
@@ -258,8 +259,10 @@ def parse_table(
         ``lo, hi``.
     """
     sc = sidecar.data
+    # The file name is the table id (it names the outputs); the sidecar's id must agree.
+    stem = csv_path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    dims = _check_sidecar_semantics(sidecar, stem)
     table_id = sc["id"]
-    dims = _check_sidecar_semantics(sidecar, table_id)
     layout = sc["layout"]
     text = decode_utf8(csv_path, raw)
     rows = read_rows(csv_path, text, layout.get("delimiter", ";"))
