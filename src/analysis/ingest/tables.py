@@ -22,6 +22,8 @@ from analysis.core.yamlio import Located
 
 RESERVED_IDS = {"facts", "events", "catalog", "codebook", "validation", "known_issues"}
 NOT_AVAILABLE = "not_available"
+# The columns of every cell after its dimensions and derived columns (lo, hi: internal).
+CELL_COLUMNS = ["measure", "unit", "value", "status", "printed", "raw_line", "raw_column", "lo", "hi"]
 OK = "ok"
 
 
@@ -178,6 +180,17 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
             )
     if len(set(used)) != len(used):
         raise doc.error(["layout"], used, "each dimension once in the layout", "duplicate dimension")
+    declared: dict[str, str] = {}
+    for d in dims.values():
+        for i, col in enumerate(d.derived):
+            if col in declared or col in dims:
+                raise doc.error(
+                    [*d.keypath, "derived", i],
+                    col,
+                    "a derived column name used once in the table (not a dimension, not derived by another)",
+                    "duplicate derived column",
+                )
+            declared[col] = d.id
     measures = sc["measures"]
     default = sc.get("measure")
     if default is not None and default not in measures:
@@ -229,6 +242,59 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
                 "misplaced measure dimension",
             )
     return dims
+
+
+def _labels_info(dims: dict[str, Dimension], pairs) -> tuple[str | None, tuple]:
+    """The measure (the last label that names one) and the derived values of (dimension,
+    label) pairs, in the order the dimensions declare their derived columns."""
+    measure, derived = None, []
+    for dim_id, label in pairs:
+        info = dims[dim_id].lookup(label)
+        if info["measure"]:
+            measure = info["measure"]
+        derived += [info["set"].get(c) for c in dims[dim_id].derived]
+    return measure, tuple(derived)
+
+
+def _measure_rules(spec: dict) -> tuple[str, bool, float | None, float | None]:
+    """A measure's unit, whether its cells are rounded, and its bounds (Frictionless
+    ``constraints``; shares lie in [0, 100] and counts are not negative by default)."""
+    unit = spec["unit"]
+    constraints = spec.get("constraints", {})
+    minimum = constraints.get("minimum", 0.0 if unit in ("percent", "count") else None)
+    maximum = constraints.get("maximum", 100.0 if unit == "percent" else None)
+    return unit, spec.get("rounded", unit == "percent"), minimum, maximum
+
+
+def _check_cell(p: Printed, path: str, line: int, col: int, text: str, measure: str, unit: str, minimum, maximum):
+    """Cell-level checks of a parsed number: its unit, a whole count, the measure's bounds."""
+    if p.percent and unit != "percent":
+        raise InputError(
+            path, line, col, text, f"a {unit} without '%' (measure '{measure}')", "percent sign in a non-percent cell:"
+        )
+    if unit == "count" and (p.value < 0 or p.decimals):
+        raise InputError(
+            path, line, col, text, f"a non-negative whole number (measure '{measure}' is a count)", "not a count:"
+        )
+    if minimum is not None and p.value < minimum:
+        raise InputError(
+            path,
+            line,
+            col,
+            text,
+            f"a value of at least {minimum:g} (measure '{measure}', unit {unit})",
+            "below the minimum:" if unit != "percent" else "negative percent:",
+        )
+    if maximum is not None and p.value > maximum:
+        raise InputError(
+            path,
+            line,
+            col,
+            text,
+            f"a value of at most {maximum:g} (measure '{measure}', unit {unit}; "
+            "set constraints.maximum in the sidecar if it may exceed it)",
+            "above the maximum:",
+        )
 
 
 def parse_table(
@@ -331,11 +397,26 @@ def parse_table(
 
     section_id = layout.get("sections")
     section = ""
-    records = []
+    # One tuple per cell in this column order (tuples, not dicts: a long table's cells
+    # are held once, compactly, until they become the frame's columns).
+    dim_columns = [d for d in stub_ids + ([section_id] if section_id else []) + header_ids if not dims[d].is_measure]
+    derived_columns = [c for d in dims.values() for c in d.derived]
+    # Derived columns of the row dimensions first, then of the column dimensions (each
+    # column is declared by one dimension only: see _check_sidecar_semantics).
+    derived_order = [c for d in stub_ids + ([section_id] if section_id else []) + header_ids for c in dims[d].derived]
+    columns = [*dim_columns, *derived_order, *CELL_COLUMNS]
+    records: list[tuple] = []
+    parsed: dict[str, Printed] = {}  # printed text -> number (tables repeat their values)
+    # What each value column's labels give its cells, worked out once per column.
+    col_info = []
+    for labels in col_labels:
+        pairs = list(zip(header_ids, labels, strict=True))
+        measure, derived = _labels_info(dims, pairs)
+        col_info.append((tuple(label for d, label in pairs if not dims[d].is_measure), measure, derived))
+    rules = {m: _measure_rules(spec) for m, spec in sc["measures"].items()}
     seen_rows: dict[tuple, int] = {}
     missing = sc["fields"]["missingValues"]
     missing_status = sc["fields"].get("missingStatus", {})
-    measures = sc["measures"]
     for line, cells in rows[n_head:]:
         stub = tuple(cells[:n_stub])
         values = cells[n_stub:]
@@ -379,19 +460,13 @@ def parse_table(
                     "row outside any section:",
                 )
             dims[section_id].see(section)
-        coords = dict(zip(stub_ids, stub, strict=True))
-        if section_id:
-            coords[section_id] = section
+        # What the row's labels give every cell of the row: dimension values, measure, derived.
+        row_labels = [*zip(stub_ids, stub, strict=True), *([(section_id, section)] if section_id else [])]
+        row_measure, row_derived = _labels_info(dims, row_labels)
+        row_dims = tuple(label for d, label in row_labels if not dims[d].is_measure)
         for j, text_cell in enumerate(values):
-            cell_coords = {**coords, **dict(zip(header_ids, col_labels[j], strict=True))}
-            measure = sc.get("measure")
-            derived: dict[str, str] = {}
-            for dim_id, label in cell_coords.items():
-                info = dims[dim_id].lookup(label)
-                if info["measure"]:
-                    measure = info["measure"]
-                for col in dims[dim_id].derived:
-                    derived[col] = info["set"].get(col)
+            col_dims, col_measure, col_derived = col_info[j]
+            measure = col_measure or row_measure or sc.get("measure")
             col_no = n_stub + j + 1
             if measure is None:
                 raise sidecar.error(
@@ -400,85 +475,45 @@ def parse_table(
                     f"a measure for the cell at {csv_path}:{line}:{col_no}",
                     "no measure",
                 )
-            unit = measures[measure]["unit"]
-            rounded = measures[measure].get("rounded", unit == "percent")
+            unit, rounded, minimum, maximum = rules[measure]
             if text_cell in missing:
                 value, lo, hi = np.nan, np.nan, np.nan
                 status = missing_status.get(text_cell, NOT_AVAILABLE)
             else:
-                try:
-                    p: Printed = parse_number(text_cell)
-                except ValueError:
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"{EXPECTED} ({missing!r})",
-                        "not a number:",
-                    ) from None
-                if p.percent and unit != "percent":
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a {unit} without '%' (measure '{measure}')",
-                        "percent sign in a non-percent cell:",
-                    )
-                if unit == "count" and (p.value < 0 or p.decimals):
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a non-negative whole number (measure '{measure}' is a count)",
-                        "not a count:",
-                    )
-                constraints = measures[measure].get("constraints", {})
-                minimum = constraints.get("minimum", 0.0 if unit in ("percent", "count") else None)
-                maximum = constraints.get("maximum", 100.0 if unit == "percent" else None)
-                if minimum is not None and p.value < minimum:
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a value of at least {minimum:g} (measure '{measure}', unit {unit})",
-                        "below the minimum:" if unit != "percent" else "negative percent:",
-                    )
-                if maximum is not None and p.value > maximum:
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a value of at most {maximum:g} (measure '{measure}', unit {unit}; "
-                        "set constraints.maximum in the sidecar if it may exceed it)",
-                        "above the maximum:",
-                    )
+                p = parsed.get(text_cell)
+                if p is None:
+                    try:
+                        p = parsed[text_cell] = parse_number(text_cell)
+                    except ValueError:
+                        raise InputError(
+                            csv_path,
+                            line,
+                            col_no,
+                            text_cell,
+                            f"{EXPECTED} ({missing!r})",
+                            "not a number:",
+                        ) from None
+                _check_cell(p, csv_path, line, col_no, text_cell, measure, unit, minimum, maximum)
                 value = p.value
                 half = p.half_unit if rounded else 0.0
                 lo, hi = value - half, value + half
                 status = OK
             records.append(
-                {
-                    **{
-                        d: cell_coords[d]
-                        for d in stub_ids + ([section_id] if section_id else []) + header_ids
-                        if not dims[d].is_measure
-                    },
-                    **derived,
-                    "measure": measure,
-                    "unit": unit,
-                    "value": value,
-                    "status": status,
-                    "printed": text_cell,
-                    "raw_line": line,
-                    "raw_column": col_no,
-                    "lo": lo,
-                    "hi": hi,
-                }
+                (
+                    *row_dims,
+                    *col_dims,
+                    *row_derived,
+                    *col_derived,
+                    measure,
+                    unit,
+                    value,
+                    status,
+                    text_cell,
+                    line,
+                    col_no,
+                    lo,
+                    hi,
+                )
             )
 
     for d in dims.values():
@@ -494,9 +529,8 @@ def parse_table(
                     f"sidecar names a {where} the CSV lacks:",
                 )
 
-    dim_columns = [d for d in stub_ids + ([section_id] if section_id else []) + header_ids if not dims[d].is_measure]
-    derived_columns = [c for d in dims.values() for c in d.derived]
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    del records
     frame.insert(0, "table_id", table_id)
     frame.insert(0, "source_id", source_id)
     str_cols = [
