@@ -15,6 +15,7 @@ Each check returns one row per group checked with a fixed column order (see
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _encode
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,15 @@ def _group_key(by: list[str], values) -> str:
     if not isinstance(values, tuple):
         values = (values,)
     return json.dumps(dict(zip(by, [str(v) for v in values], strict=True)), ensure_ascii=False, sort_keys=True)
+
+
+def _group_keys(rows: pd.DataFrame, by: list[str]) -> list[str]:
+    """:func:`_group_key` of every row of ``rows[by]`` (the same JSON, built column-wise:
+    each value is encoded by the json module's string encoder, keys sorted)."""
+    if not by:
+        return ["{}"] * len(rows)
+    columns = [[f"{_encode(c)}: {_encode(str(v))}" for v in rows[c].tolist()] for c in sorted(by)]
+    return ["{" + ", ".join(parts) + "}" for parts in zip(*columns, strict=True)]
 
 
 def _cells(sub: pd.DataFrame) -> str:
@@ -137,8 +147,7 @@ def _codes(sel: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, list[str]]:
     grouped = sel.groupby(by, sort=False, dropna=False)
     codes = grouped.ngroup().to_numpy(dtype=np.int64)
     first = sel[by].iloc[np.unique(codes, return_index=True)[1]]
-    keys = [_group_key(by, tuple(row)) for row in first.itertuples(index=False, name=None)]
-    return codes, keys
+    return codes, _group_keys(first, by)
 
 
 def _sums(codes: np.ndarray, mask: np.ndarray, sel: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -261,9 +270,7 @@ def check_ratio(frame, rel, dim_columns, derived):
     undefined = ~(d_lo > 0)  # a denominator interval reaching 0 (or unknown): no ratio
     lo[undefined] = np.nan
     hi[undefined] = np.nan
-    keys = [_group_key(coords, tuple(v)) for v in m[coords].itertuples(index=False, name=None)] if coords else []
-    if not coords:
-        keys = [_group_key([], ())] * len(m)
+    keys = _group_keys(m, coords)
     return _results(rel, keys, lo, hi, m["lo"], m["hi"], list(_cell_text(m)))
 
 
