@@ -109,10 +109,18 @@ class Dimension:
             self.seen.append(label)
 
     def lookup(self, label: str) -> dict | None:
-        """The category (or pattern match) for a printed label, with derived values and English."""
-        if label not in self._cache:
-            self._cache[label] = self._lookup(label)
-        return self._cache[label]
+        """The category (or pattern match) for a printed label, with derived values and English.
+
+        Categories are looked up once each (a dict per declared label); a label matched by
+        a pattern is matched again when asked (a long table has a new one on every row,
+        and keeping a dict for each would cost more memory than the matching costs time).
+        """
+        info = self._cache.get(label)
+        if info is None:
+            info = self._lookup(label)
+            if info is not None and info["pattern"] is False:
+                self._cache[label] = info
+        return info
 
     def _lookup(self, label: str) -> dict | None:
         for cat in self.spec.get("categories", []):
@@ -121,13 +129,14 @@ class Dimension:
                     "en": cat["en"],
                     "measure": cat.get("measure"),
                     "set": dict(cat.get("set", {})),
+                    "pattern": False,
                 }
         for pat in self.spec.get("patterns", []):
             m = re.fullmatch(pat["pattern"], label)
             if m:
                 groups = {k: v for k, v in m.groupdict().items() if v is not None}
                 values = {**groups, **pat.get("set", {})}
-                return {"en": pat["en"].format(**values), "measure": None, "set": values}
+                return {"en": pat["en"].format(**values), "measure": None, "set": values, "pattern": True}
         return None
 
 
