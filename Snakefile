@@ -2,6 +2,8 @@
 # Data flows one way: data/raw -> data/processed -> reports. See README.md and
 # docs/architecture.md. Heavy libraries are imported inside the rules' run blocks only.
 
+import time
+
 from snakemake.utils import min_version
 
 from analysis.channels import FIGURES as CHANNELS_FIGURES
@@ -9,12 +11,18 @@ from analysis.channels import TABLES as CHANNELS_TABLES
 from analysis.claims import TABLES as CLAIMS_TABLES
 from analysis.core.config import load_config, read_settings, write_settings
 from analysis.core.errors import InputError
-from analysis.core.summary import failure_summary
+from analysis.core.summary import claim_run, failure_summary, remove_orphans, remove_unfinished, success_note
 from analysis.meetings import FIGURES as MEETINGS_FIGURES
 from analysis.meetings import TABLES as MEETINGS_TABLES
 from analysis.survey import TABLES as SURVEY_TABLES
 
 min_version("9.0")
+
+STARTED = time.time()
+# A run killed with kill -9 leaves Snakemake's lock behind: removed here when no other
+# run of this project is alive (see analysis.core.summary), so a rerun needs no --unlock.
+if claim_run(".snakemake"):
+    print("servicestat: removed the lock left by an interrupted run (no other run is active).", file=sys.stderr)
 
 
 # config.yaml is read as plain data and validated as a whole before any job runs; an
@@ -49,5 +57,18 @@ rule all:
         rules.report_html.output,
 
 
+# What a run leaves: after a failure, every output this run should have rebuilt but did
+# not is removed (it would show results of changed or failed inputs); after any run, files
+# under data/processed/ and reports/ that no rule produces any more are removed.
+OUTPUTS = [str(f) for r in workflow.rules for f in r.output if "{" not in f]
+
+
+onsuccess:
+    if note := success_note(remove_orphans(OUTPUTS)):
+        print(note, file=sys.stderr)
+
+
 onerror:
-    print(failure_summary(LOGS, [f for r in workflow.rules for f in r.output if "{" not in f]), file=sys.stderr)
+    removed = remove_unfinished(workflow.dag.needrun_jobs(), logs_before=STARTED)
+    removed += remove_orphans(OUTPUTS)
+    print(failure_summary(LOGS, OUTPUTS, removed, since=STARTED), file=sys.stderr)

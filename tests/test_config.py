@@ -69,7 +69,7 @@ def test_python_tags_are_refused_with_their_line(tmp_path):
     with pytest.raises(InputError) as exc:
         load_config(write(tmp_path, text), SCHEMA)
     assert exc.value.line == line_of(text, "python/object")
-    assert exc.value.problem == "YAML syntax error"
+    assert exc.value.problem == "YAML tag refused:"
 
 
 def test_yaml_syntax_error_is_located(tmp_path):

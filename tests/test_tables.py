@@ -264,3 +264,13 @@ def test_constraints_can_allow_percent_changes_and_bound_other_units(likert, sch
     sc["measure"] = "days"
     e = expect_error(likert, schemas, ";Helt;Delvis;Inte\nAlfa;5;400;2\nBeta;1;2;3\n", sc)
     assert (e.line, e.column, e.text, e.problem) == (2, 3, "400", "above the maximum:")
+
+
+def test_sidecar_id_must_be_the_file_name(likert, schemas):
+    csv_text, sc = likert
+    sc["id"] = "t9"
+    doc = sidecar_doc(sc, schemas)
+    with pytest.raises(InputError) as exc:
+        parse_table("s1", "data/raw/s1/tables/t1.csv", csv_text.encode(), doc)
+    # yaml.safe_dump writes 'id: t9' on the first line: the value starts at column 5.
+    assert (exc.value.path, exc.value.line, exc.value.column, exc.value.text) == ("t1.yaml", 1, 5, "t9")

@@ -2,10 +2,11 @@
 
 The Snakefile calls :func:`load_config` before any rule is defined, so every config error
 (YAML syntax, an unknown or misspelled key at any depth, a wrong type, a value outside
-its enum, an id that cannot be a path) stops the run at once with one line
-``config.yaml:line:column: problem 'text'; expected ...``. The file is parsed with
-PyYAML's safe loader (no tags that build objects) and Snakemake's YAML template engine
-is refused: configuration is data, never code.
+its enum, an id that cannot be a path, a table file whose name is not an id) stops the
+run at once with one line ``config.yaml:line:column: problem 'text'; expected ...``. The
+file is parsed as plain data (:func:`analysis.core.yamlio.load_yaml`: safe loader; tags,
+anchors, ``__use_yte__`` and template expressions refused): configuration is data,
+never code.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -21,7 +23,7 @@ import yaml
 from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
 
-TEMPLATE_ENGINE_KEY = "__use_yte__"
+ID = re.compile(r"^[a-z][a-z0-9_]*$")  # ids that become file names (sources, tables)
 # libyaml's safe loader and dumper when PyYAML was built with it (same documents, faster).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -64,6 +66,13 @@ def check_sources(doc, raw_dir: str | Path) -> None:
                 f"a folder {Path(raw_dir, sid)}/ with a source.yaml (available: {', '.join(available)})",
                 "unknown source",
             )
+    for sid in sources:
+        # A table's file name becomes the names of its outputs (data/processed/<source>/<table>.parquet).
+        for p in sorted(Path(raw_dir, sid, "tables").glob("*")):
+            if p.suffix in (".csv", ".yaml") and not ID.match(p.stem):
+                raise InputError(
+                    str(p), None, None, p.stem, "a table id matching ^[a-z][a-z0-9_]*$ as the file name", "bad table id"
+                )
     for section in ("survey", "meetings", "channels"):
         if doc.data[section]["source"] not in sources:
             raise doc.error(
@@ -103,7 +112,9 @@ def load_config(
     text, schema_text = read_text(path), read_text(schema_path)
     digest = None
     if stamp is not None:
-        sources = sorted(str(p) for p in Path(raw_dir).glob("*/source.yaml")) if raw_dir else []
+        # The source folders and table file names are checked too (ids that become paths).
+        globs = ("*/source.yaml", "*/tables/*") if raw_dir else ()
+        sources = sorted(str(p) for g in globs for p in Path(raw_dir).glob(g))
         key = json.dumps([text, schema_text, overrides or {}, sources], sort_keys=True, default=str)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         if Path(stamp).is_file() and Path(stamp).read_text(encoding="utf-8") == digest:
@@ -112,13 +123,6 @@ def load_config(
     doc = load_yaml(path, text)
     if not isinstance(doc.data, dict):
         raise doc.error([], type(doc.data).__name__, "a mapping of settings at the top level", "not a mapping:")
-    if TEMPLATE_ENGINE_KEY in doc.data:
-        raise doc.error(
-            [TEMPLATE_ENGINE_KEY],
-            TEMPLATE_ENGINE_KEY,
-            "plain YAML data (expressions are never evaluated in config.yaml)",
-            "template engine refused:",
-        )
     schema = yaml.safe_load(schema_text)
     validate(doc, schema, "config.yaml")
     if overrides:

@@ -1,4 +1,12 @@
-"""YAML loading that remembers where each node stands, so errors can point at it."""
+"""YAML loading that remembers where each node stands, so errors can point at it.
+
+Every YAML file of the project (config.yaml, sidecars, source.yaml, the registers) is
+data, never code: it is parsed by PyYAML's safe loader, and anything that could make a
+YAML tool build objects or evaluate expressions is refused with its line and column:
+an explicit tag (``!!python/object``, ``!!str``, a custom ``!tag``), an anchor or alias,
+Snakemake's template-engine switch ``__use_yte__`` and YTE expressions (a key or value
+starting with ``?``, as in ``?if``, ``?__import__('os')``).
+"""
 
 from __future__ import annotations
 
@@ -62,21 +70,76 @@ def _child(node, key):
     return None
 
 
+TEMPLATE_ENGINE_KEY = "__use_yte__"
+_PLAIN = "plain YAML data (no tags, anchors or expressions: nothing in the project's YAML is evaluated)"
+
+
+class _Refused(Exception):
+    def __init__(self, mark, text: str, problem: str) -> None:
+        self.mark, self.text, self.problem = mark, text, problem
+
+
+class _DataLoader(yaml.SafeLoader):
+    """The safe loader, refusing explicit tags and anchors/aliases where they stand."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"*{event.anchor}", "YAML alias refused:")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(event.start_mark, f"&{event.anchor}", "YAML anchor refused:")
+        if getattr(event, "tag", None) is not None:
+            raise _Refused(event.start_mark, event.tag, "YAML tag refused:")
+        return super().compose_node(parent, index)
+
+
+def _expression(node) -> yaml.Node | None:
+    """The first key or value that YTE would evaluate (a string starting with '?')."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode):
+            if n.tag == "tag:yaml.org,2002:str" and n.value.startswith("?") and n.value.strip() != "?":
+                return n
+        elif isinstance(n, yaml.MappingNode):
+            stack += [x for kv in reversed(n.value) for x in reversed(kv)]
+        elif isinstance(n, yaml.SequenceNode):
+            stack += reversed(n.value)
+    return None
+
+
 def load_yaml(path: str, text: str) -> Located:
-    """Parse YAML text (safe loader), keeping the node tree for error locations."""
+    """Parse YAML text as plain data (safe loader), keeping the node tree for locations.
+
+    Raises
+    ------
+    InputError
+        A syntax error, a tag, an anchor or alias, ``__use_yte__`` or a YTE expression,
+        located at line and column.
+    """
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _DataLoader(text)
         try:
             root = loader.get_single_node()
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
+    except _Refused as exc:
+        raise InputError(path, exc.mark.line + 1, exc.mark.column + 1, exc.text, _PLAIN, exc.problem) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         raise InputError(path, line, col, str(exc.problem), "valid YAML", "YAML syntax error") from None
-    return Located(path, data, root)
+    doc = Located(path, data, root)
+    if isinstance(data, dict) and TEMPLATE_ENGINE_KEY in data:
+        line, col = doc.where_key([], TEMPLATE_ENGINE_KEY)
+        raise InputError(path, line, col, TEMPLATE_ENGINE_KEY, _PLAIN, "template engine refused:")
+    expr = _expression(root) if root is not None else None
+    if expr is not None:
+        mark = expr.start_mark
+        raise InputError(path, mark.line + 1, mark.column + 1, expr.value, _PLAIN, "expression refused:")
+    return doc
 
 
 def validate(doc: Located, schema: dict, what: str) -> None:

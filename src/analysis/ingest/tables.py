@@ -22,6 +22,8 @@ from analysis.core.yamlio import Located
 
 RESERVED_IDS = {"facts", "events", "catalog", "codebook", "validation", "known_issues"}
 NOT_AVAILABLE = "not_available"
+# The columns of every cell after its dimensions and derived columns (lo, hi: internal).
+CELL_COLUMNS = ["measure", "unit", "value", "status", "printed", "raw_line", "raw_column", "lo", "hi"]
 OK = "ok"
 
 
@@ -67,12 +69,18 @@ def read_rows(path: str, text: str, delimiter: str = ";") -> list[tuple[int, lis
 
 @dataclass
 class Dimension:
-    """A dimension of a table: its printed labels, English labels and derived columns."""
+    """A dimension of a table: its printed labels, English labels and derived columns.
+
+    ``seen`` lists the labels met in the table in order of first appearance; labels are
+    looked up once each (a table of n rows with a new label per row costs O(n)).
+    """
 
     id: str
     keypath: tuple
     spec: dict
     seen: list[str] = field(default_factory=list)
+    _seen: set = field(default_factory=set, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def is_measure(self) -> bool:
@@ -91,21 +99,44 @@ class Dimension:
         pats = [p["pattern"] for p in self.spec["patterns"]]
         return f"a label matching {pats!r} (dimension '{self.id}' in the sidecar)"
 
+    def was_seen(self, label: str) -> bool:
+        return label in self._seen
+
+    def see(self, label: str) -> None:
+        """Record that ``label`` occurs in the table."""
+        if label not in self._seen:
+            self._seen.add(label)
+            self.seen.append(label)
+
     def lookup(self, label: str) -> dict | None:
-        """The category (or pattern match) for a printed label, with derived values and English."""
+        """The category (or pattern match) for a printed label, with derived values and English.
+
+        Categories are looked up once each (a dict per declared label); a label matched by
+        a pattern is matched again when asked (a long table has a new one on every row,
+        and keeping a dict for each would cost more memory than the matching costs time).
+        """
+        info = self._cache.get(label)
+        if info is None:
+            info = self._lookup(label)
+            if info is not None and info["pattern"] is False:
+                self._cache[label] = info
+        return info
+
+    def _lookup(self, label: str) -> dict | None:
         for cat in self.spec.get("categories", []):
             if cat["label"] == label:
                 return {
                     "en": cat["en"],
                     "measure": cat.get("measure"),
                     "set": dict(cat.get("set", {})),
+                    "pattern": False,
                 }
         for pat in self.spec.get("patterns", []):
             m = re.fullmatch(pat["pattern"], label)
             if m:
                 groups = {k: v for k, v in m.groupdict().items() if v is not None}
                 values = {**groups, **pat.get("set", {})}
-                return {"en": pat["en"].format(**values), "measure": None, "set": values}
+                return {"en": pat["en"].format(**values), "measure": None, "set": values, "pattern": True}
         return None
 
 
@@ -134,19 +165,20 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
         raise doc.error(["id"], table_id, f"a table id other than {sorted(RESERVED_IDS)}", "reserved id")
     dims = {k: Dimension(k, ("dimensions", k), v) for k, v in sc["dimensions"].items()}
     layout = sc["layout"]
-    used = list(layout["stub"]) + list(layout["header"])
+    # Every dimension the layout names, with where it stands in the sidecar.
+    placed = [(d, ["layout", "stub", i]) for i, d in enumerate(layout["stub"])]
+    placed += [(d, ["layout", "header", i]) for i, d in enumerate(layout["header"])]
     if layout.get("sections"):
-        used.append(layout["sections"])
-    for i, d in enumerate(used):
+        placed.append((layout["sections"], ["layout", "sections"]))
+    used = [d for d, _ in placed]
+    for d, keypath in placed:
         if d not in dims:
-            key = ["layout"]
             raise doc.error(
-                key,
+                keypath,
                 d,
                 f"a dimension declared under 'dimensions' {sorted(dims)}",
                 "layout names unknown dimension",
             )
-        _ = i
     for d in dims:
         if d not in used:
             raise doc.error(
@@ -157,6 +189,17 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
             )
     if len(set(used)) != len(used):
         raise doc.error(["layout"], used, "each dimension once in the layout", "duplicate dimension")
+    declared: dict[str, str] = {}
+    for d in dims.values():
+        for i, col in enumerate(d.derived):
+            if col in declared or col in dims:
+                raise doc.error(
+                    [*d.keypath, "derived", i],
+                    col,
+                    "a derived column name used once in the table (not a dimension, not derived by another)",
+                    "duplicate derived column",
+                )
+            declared[col] = d.id
     measures = sc["measures"]
     default = sc.get("measure")
     if default is not None and default not in measures:
@@ -210,6 +253,59 @@ def _check_sidecar_semantics(doc: Located, table_id: str) -> dict[str, Dimension
     return dims
 
 
+def _labels_info(dims: dict[str, Dimension], pairs) -> tuple[str | None, tuple]:
+    """The measure (the last label that names one) and the derived values of (dimension,
+    label) pairs, in the order the dimensions declare their derived columns."""
+    measure, derived = None, []
+    for dim_id, label in pairs:
+        info = dims[dim_id].lookup(label)
+        if info["measure"]:
+            measure = info["measure"]
+        derived += [info["set"].get(c) for c in dims[dim_id].derived]
+    return measure, tuple(derived)
+
+
+def _measure_rules(spec: dict) -> tuple[str, bool, float | None, float | None]:
+    """A measure's unit, whether its cells are rounded, and its bounds (Frictionless
+    ``constraints``; shares lie in [0, 100] and counts are not negative by default)."""
+    unit = spec["unit"]
+    constraints = spec.get("constraints", {})
+    minimum = constraints.get("minimum", 0.0 if unit in ("percent", "count") else None)
+    maximum = constraints.get("maximum", 100.0 if unit == "percent" else None)
+    return unit, spec.get("rounded", unit == "percent"), minimum, maximum
+
+
+def _check_cell(p: Printed, path: str, line: int, col: int, text: str, measure: str, unit: str, minimum, maximum):
+    """Cell-level checks of a parsed number: its unit, a whole count, the measure's bounds."""
+    if p.percent and unit != "percent":
+        raise InputError(
+            path, line, col, text, f"a {unit} without '%' (measure '{measure}')", "percent sign in a non-percent cell:"
+        )
+    if unit == "count" and (p.value < 0 or p.decimals):
+        raise InputError(
+            path, line, col, text, f"a non-negative whole number (measure '{measure}' is a count)", "not a count:"
+        )
+    if minimum is not None and p.value < minimum:
+        raise InputError(
+            path,
+            line,
+            col,
+            text,
+            f"a value of at least {minimum:g} (measure '{measure}', unit {unit})",
+            "below the minimum:" if unit != "percent" else "negative percent:",
+        )
+    if maximum is not None and p.value > maximum:
+        raise InputError(
+            path,
+            line,
+            col,
+            text,
+            f"a value of at most {maximum:g} (measure '{measure}', unit {unit}; "
+            "set constraints.maximum in the sidecar if it may exceed it)",
+            "above the maximum:",
+        )
+
+
 def parse_table(
     source_id: str,
     csv_path: str,
@@ -238,8 +334,10 @@ def parse_table(
         ``lo, hi``.
     """
     sc = sidecar.data
+    # The file name is the table id (it names the outputs); the sidecar's id must agree.
+    stem = csv_path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    dims = _check_sidecar_semantics(sidecar, stem)
     table_id = sc["id"]
-    dims = _check_sidecar_semantics(sidecar, table_id)
     layout = sc["layout"]
     text = decode_utf8(csv_path, raw)
     rows = read_rows(csv_path, text, layout.get("delimiter", ";"))
@@ -292,10 +390,10 @@ def parse_table(
             if dim.lookup(label) is None:
                 raise InputError(csv_path, line, j + 1, cells[j], dim.describe_allowed(), "unknown column label")
             col_labels[j - n_stub] += (label,)
-            if label not in dim.seen:
-                dim.seen.append(label)
+            dim.see(label)
+    first_column: dict[tuple, int] = {}
     for j, lab in enumerate(col_labels):
-        if col_labels.index(lab) != j:
+        if first_column.setdefault(lab, j) != j:
             line = rows[n_head - 1][0]
             raise InputError(
                 csv_path,
@@ -308,11 +406,26 @@ def parse_table(
 
     section_id = layout.get("sections")
     section = ""
-    records = []
+    # One tuple per cell in this column order (tuples, not dicts: a long table's cells
+    # are held once, compactly, until they become the frame's columns).
+    dim_columns = [d for d in stub_ids + ([section_id] if section_id else []) + header_ids if not dims[d].is_measure]
+    derived_columns = [c for d in dims.values() for c in d.derived]
+    # Derived columns of the row dimensions first, then of the column dimensions (each
+    # column is declared by one dimension only: see _check_sidecar_semantics).
+    derived_order = [c for d in stub_ids + ([section_id] if section_id else []) + header_ids for c in dims[d].derived]
+    columns = [*dim_columns, *derived_order, *CELL_COLUMNS]
+    records: list[tuple] = []
+    parsed: dict[str, Printed] = {}  # printed text -> number (tables repeat their values)
+    # What each value column's labels give its cells, worked out once per column.
+    col_info = []
+    for labels in col_labels:
+        pairs = list(zip(header_ids, labels, strict=True))
+        measure, derived = _labels_info(dims, pairs)
+        col_info.append((tuple(label for d, label in pairs if not dims[d].is_measure), measure, derived))
+    rules = {m: _measure_rules(spec) for m, spec in sc["measures"].items()}
     seen_rows: dict[tuple, int] = {}
     missing = sc["fields"]["missingValues"]
     missing_status = sc["fields"].get("missingStatus", {})
-    measures = sc["measures"]
     for line, cells in rows[n_head:]:
         stub = tuple(cells[:n_stub])
         values = cells[n_stub:]
@@ -321,8 +434,7 @@ def parse_table(
             if sdim.lookup(stub[0]) is None:
                 raise InputError(csv_path, line, 1, stub[0], sdim.describe_allowed(), "unknown section heading")
             section = stub[0]
-            if section not in sdim.seen:
-                sdim.seen.append(section)
+            sdim.see(section)
             continue
         for s, dim_id in enumerate(stub_ids):
             if dims[dim_id].lookup(stub[s]) is None:
@@ -334,8 +446,7 @@ def parse_table(
                     dims[dim_id].describe_allowed(),
                     "unknown row label",
                 )
-            if stub[s] not in dims[dim_id].seen:
-                dims[dim_id].seen.append(stub[s])
+            dims[dim_id].see(stub[s])
         key = ((section,) if section_id else ()) + stub
         if key in seen_rows:
             raise InputError(
@@ -347,7 +458,7 @@ def parse_table(
                 "duplicate row label",
             )
         seen_rows[key] = line
-        if section_id and section not in dims[section_id].seen:
+        if section_id and not dims[section_id].was_seen(section):
             if dims[section_id].lookup(section) is None:
                 raise InputError(
                     csv_path,
@@ -357,20 +468,14 @@ def parse_table(
                     f"a section heading before this row ({dims[section_id].describe_allowed()})",
                     "row outside any section:",
                 )
-            dims[section_id].seen.append(section)
-        coords = dict(zip(stub_ids, stub, strict=True))
-        if section_id:
-            coords[section_id] = section
+            dims[section_id].see(section)
+        # What the row's labels give every cell of the row: dimension values, measure, derived.
+        row_labels = [*zip(stub_ids, stub, strict=True), *([(section_id, section)] if section_id else [])]
+        row_measure, row_derived = _labels_info(dims, row_labels)
+        row_dims = tuple(label for d, label in row_labels if not dims[d].is_measure)
         for j, text_cell in enumerate(values):
-            cell_coords = {**coords, **dict(zip(header_ids, col_labels[j], strict=True))}
-            measure = sc.get("measure")
-            derived: dict[str, str] = {}
-            for dim_id, label in cell_coords.items():
-                info = dims[dim_id].lookup(label)
-                if info["measure"]:
-                    measure = info["measure"]
-                for col in dims[dim_id].derived:
-                    derived[col] = info["set"].get(col)
+            col_dims, col_measure, col_derived = col_info[j]
+            measure = col_measure or row_measure or sc.get("measure")
             col_no = n_stub + j + 1
             if measure is None:
                 raise sidecar.error(
@@ -379,92 +484,52 @@ def parse_table(
                     f"a measure for the cell at {csv_path}:{line}:{col_no}",
                     "no measure",
                 )
-            unit = measures[measure]["unit"]
-            rounded = measures[measure].get("rounded", unit == "percent")
+            unit, rounded, minimum, maximum = rules[measure]
             if text_cell in missing:
                 value, lo, hi = np.nan, np.nan, np.nan
                 status = missing_status.get(text_cell, NOT_AVAILABLE)
             else:
-                try:
-                    p: Printed = parse_number(text_cell)
-                except ValueError:
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"{EXPECTED} ({missing!r})",
-                        "not a number:",
-                    ) from None
-                if p.percent and unit != "percent":
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a {unit} without '%' (measure '{measure}')",
-                        "percent sign in a non-percent cell:",
-                    )
-                if unit == "count" and (p.value < 0 or p.decimals):
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a non-negative whole number (measure '{measure}' is a count)",
-                        "not a count:",
-                    )
-                constraints = measures[measure].get("constraints", {})
-                minimum = constraints.get("minimum", 0.0 if unit in ("percent", "count") else None)
-                maximum = constraints.get("maximum", 100.0 if unit == "percent" else None)
-                if minimum is not None and p.value < minimum:
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a value of at least {minimum:g} (measure '{measure}', unit {unit})",
-                        "below the minimum:" if unit != "percent" else "negative percent:",
-                    )
-                if maximum is not None and p.value > maximum:
-                    raise InputError(
-                        csv_path,
-                        line,
-                        col_no,
-                        text_cell,
-                        f"a value of at most {maximum:g} (measure '{measure}', unit {unit}; "
-                        "set constraints.maximum in the sidecar if it may exceed it)",
-                        "above the maximum:",
-                    )
+                p = parsed.get(text_cell)
+                if p is None:
+                    try:
+                        p = parsed[text_cell] = parse_number(text_cell)
+                    except ValueError:
+                        raise InputError(
+                            csv_path,
+                            line,
+                            col_no,
+                            text_cell,
+                            f"{EXPECTED} ({missing!r})",
+                            "not a number:",
+                        ) from None
+                _check_cell(p, csv_path, line, col_no, text_cell, measure, unit, minimum, maximum)
                 value = p.value
                 half = p.half_unit if rounded else 0.0
                 lo, hi = value - half, value + half
                 status = OK
             records.append(
-                {
-                    **{
-                        d: cell_coords[d]
-                        for d in stub_ids + ([section_id] if section_id else []) + header_ids
-                        if not dims[d].is_measure
-                    },
-                    **derived,
-                    "measure": measure,
-                    "unit": unit,
-                    "value": value,
-                    "status": status,
-                    "printed": text_cell,
-                    "raw_line": line,
-                    "raw_column": col_no,
-                    "lo": lo,
-                    "hi": hi,
-                }
+                (
+                    *row_dims,
+                    *col_dims,
+                    *row_derived,
+                    *col_derived,
+                    measure,
+                    unit,
+                    value,
+                    status,
+                    text_cell,
+                    line,
+                    col_no,
+                    lo,
+                    hi,
+                )
             )
 
     for d in dims.values():
         if "categories" not in d.spec:
             continue
         for i, label in enumerate(d.categories()):
-            if label not in d.seen:
+            if not d.was_seen(label):
                 where = "row" if d.id in stub_ids or d.id == section_id else "column"
                 raise sidecar.error(
                     [*d.keypath, "categories", i, "label"],
@@ -473,9 +538,8 @@ def parse_table(
                     f"sidecar names a {where} the CSV lacks:",
                 )
 
-    dim_columns = [d for d in stub_ids + ([section_id] if section_id else []) + header_ids if not dims[d].is_measure]
-    derived_columns = [c for d in dims.values() for c in d.derived]
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    del records
     frame.insert(0, "table_id", table_id)
     frame.insert(0, "source_id", source_id)
     str_cols = [
