@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 UV_VERSION := 0.13.8
 
-.PHONY: all pipeline test test-fast lint bench lock translations rulegraph clean-outputs clean \
+.PHONY: all pipeline test test-fast lint bench scale lock translations rulegraph clean-outputs clean \
 	chromium report-archive base-tables diff-tables
 
 all: pipeline
@@ -79,6 +79,11 @@ lint: $(STAMP)
 ## exits non-zero while a target is not met
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+## scale: time and peak memory of ingest (and the whole pipeline at 200 000 rows) as one
+## table grows to 10k, 50k, 200k and 1M rows; prints the growth exponent
+scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
 
 ## translations: extract each report section's text (gettext domain = section) and update
 ## its Swedish catalog; then translate the new empty msgstr entries (a test fails on any left)

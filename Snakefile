@@ -63,12 +63,26 @@ rule all:
 OUTPUTS = [str(f) for r in workflow.rules for f in r.output if "{" not in f]
 
 
+# The worker pool (analysis.core.pool, imported here only: a no-op run never needs it)
+# imports the scientific stack while the first jobs run, and is stopped at the end.
+onstart:
+    from analysis.core.pool import warm
+
+    warm()
+
+
 onsuccess:
     if note := success_note(remove_orphans(OUTPUTS)):
         print(note, file=sys.stderr)
+    from analysis.core.pool import finish
+
+    finish()  # stop the workers; exit without waiting for Snakemake's idle timers
 
 
 onerror:
     removed = remove_unfinished(workflow.dag.needrun_jobs(), logs_before=STARTED)
     removed += remove_orphans(OUTPUTS)
     print(failure_summary(LOGS, OUTPUTS, removed, since=STARTED), file=sys.stderr)
+    from analysis.core.pool import finish
+
+    finish()

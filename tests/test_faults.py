@@ -51,7 +51,7 @@ COUNT_SIDECAR = {
     "number": "Tabell 2",
     "title": "Antal",
     "title_en": "Counts",
-    "location": {"chapter": "1", "section": "1.2", "seed_line": 12},
+    "location": {"chapter": "1", "section": "1.2", "page": None, "page_note": "no pages", "seed_line": 12},
     "unit": "count",
     "population": "Test cases",
     "fields": {"decimalChar": ",", "groupChar": " ", "missingValues": ["-"]},
@@ -75,7 +75,9 @@ FACTS = (
     "id;value;unit;period;qualifier;location;description;description_sv;seed_line\n"
     "staff;1 200;persons;2020;drygt;1.2;Staff in the test;Personal i testet;12\n"
 )
-EVENTS = "id;date;precision;description;description_sv;location\nreform;2016-03;month;A reform;En reform;1.1\n"
+EVENTS = (
+    "id;date;precision;description;description_sv;location;seed_line\nreform;2016-03;month;A reform;En reform;1.1;12\n"
+)
 KNOWN = """- id: t1_beta_rounding
   table: t1
   relation: rows_sum
@@ -96,7 +98,7 @@ def make_source(tmp_path: Path) -> Path:
     raw = tmp_path / "data/raw" / SID
     (raw / "tables").mkdir(parents=True)
     sidecar = copy.deepcopy(LIKERT_SIDECAR)
-    sidecar["location"]["seed_line"] = 10
+    sidecar["location"] |= {"page": None, "page_note": "no pages", "seed_line": 10}
     files = {
         "source.yaml": SOURCE_YAML,
         "tables/t1.csv": LIKERT_CSV,
@@ -375,7 +377,13 @@ CASES = [
         "bad fact id",
     ),
     # a relation that fails
-    ("relation_fails", lambda r: edit(r, "tables/t1.csv", "20,0 %", "20,3 %"), "t1.csv", (2, 2), "relation 'rows_sum'"),
+    (
+        "relation_fails",
+        lambda r: edit(r, "tables/t1.csv", "20,0 %", "20,3 %"),
+        "t1.csv",
+        (2, 2),
+        "cells at line:column 2:2 2:3 2:4",
+    ),
 ]
 
 
@@ -546,6 +554,15 @@ def test_orphans_are_the_files_no_rule_produces(tmp_path):
     assert orphans(known, [str(root)]) == expected
     assert remove_orphans(known, [str(root)]) == expected
     assert sorted(str(p) for p in root.rglob("*")) == sorted([str(root / "figures"), *known])
+
+
+def test_outputs_of_make_targets_are_not_orphans(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports/screenshots").mkdir(parents=True)
+    for name in ("screenshots/index.png", "report.zip", "stale.md"):
+        (tmp_path / "reports" / name).write_text("x")
+    # the browser test's screenshots and the Snakemake report archive come from make targets
+    assert orphans([], ["reports"]) == ["reports/stale.md"]
 
 
 def test_failure_summary_reads_only_this_runs_logs(tmp_path):

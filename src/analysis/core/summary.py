@@ -30,8 +30,11 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-# The folders whose every file is an output of some rule (never raw data).
+# The folders whose every file is an output of some rule (never raw data), but for the
+# outputs of make targets outside the workflow: the browser test's screenshots and the
+# `snakemake --report` archive (make report-archive).
 GENERATED = ("data/processed", "reports")
+NOT_RULE_OUTPUTS = ("reports/screenshots", "reports/report.zip")
 RUN_FILE = "servicestat.run"
 _held: list = []  # the open run file of this process (keeps its flock until exit)
 
@@ -91,10 +94,14 @@ def remove_unfinished(jobs, logs_before: float | None = None) -> list[str]:
 def orphans(known: Iterable[str], roots: Iterable[str] = GENERATED) -> list[str]:
     """Files under ``roots`` that are not among ``known`` (the outputs of every rule)."""
     known = {os.path.normpath(str(p)) for p in known}
+    kept = tuple(os.path.normpath(p) for p in NOT_RULE_OUTPUTS)
     found = []
     for root in roots:
         for p in Path(root).rglob("*") if Path(root).is_dir() else []:
-            if (p.is_file() or p.is_symlink()) and os.path.normpath(str(p)) not in known:
+            path = os.path.normpath(str(p))
+            if path in kept or path.startswith(tuple(k + os.sep for k in kept)):
+                continue
+            if (p.is_file() or p.is_symlink()) and path not in known:
                 found.append(str(p))
     return sorted(found)
 

@@ -67,9 +67,7 @@ def _match_known(checks: pd.DataFrame, table_id: str, register: list[dict]) -> t
     checks = checks.copy()
     checks["known_issue"] = ""
     used: set[str] = set()
-    for i, row in checks.iterrows():
-        if row["status"] != FAILS:
-            continue
+    for i, row in checks[checks["status"] == FAILS].iterrows():  # only failing checks can match
         group = json.loads(row["group"])
         for entry in register:
             if entry["table"] != table_id or entry["relation"] != row["relation"]:
@@ -91,7 +89,7 @@ def _failure_message(path: str, checks: pd.DataFrame, known_path: str, limit: in
             f"{path}:{first}: relation '{row['relation']}' ({row['type']}) fails for {row['group']}: "
             f"printed [{row['printed_lo']:.6g}, {row['printed_hi']:.6g}] vs "
             f"[{row['expected_lo']:.6g}, {row['expected_hi']:.6g}] from the other cells "
-            f"(gap {row['gap']:.6g}); expected a transcription that satisfies it, or an entry in {known_path} "
+            f"(gap {row['gap']:.6g}; cells at line:column {row['cells']}); expected a transcription that satisfies it, or an entry in {known_path} "
             f"if the source prints it so"
         )
     if len(failing) > limit:
