@@ -89,7 +89,8 @@ def _failure_message(path: str, checks: pd.DataFrame, known_path: str, limit: in
             f"{path}:{first}: relation '{row['relation']}' ({row['type']}) fails for {row['group']}: "
             f"printed [{row['printed_lo']:.6g}, {row['printed_hi']:.6g}] vs "
             f"[{row['expected_lo']:.6g}, {row['expected_hi']:.6g}] from the other cells "
-            f"(gap {row['gap']:.6g}; cells at line:column {row['cells']}); expected a transcription that satisfies it, or an entry in {known_path} "
+            f"(gap {row['gap']:.6g}; cells at line:column {row['cells']}); "
+            f"expected a transcription that satisfies it, or an entry in {known_path} "
             f"if the source prints it so"
         )
     if len(failing) > limit:
