@@ -63,20 +63,14 @@ rule all:
 OUTPUTS = [str(f) for r in workflow.rules for f in r.output if "{" not in f]
 
 
-# The worker pool (analysis.core.pool, imported here only: a no-op run never needs it)
-# imports the scientific stack while the first jobs run, and is stopped at the end.
-onstart:
-    from analysis.core.pool import warm
-
-    warm()
-
-
 onsuccess:
     if note := success_note(remove_orphans(OUTPUTS)):
         print(note, file=sys.stderr)
+    # the worker pool (imported here only: a no-op run never needs it) is stopped, and the
+    # process exits without waiting for Snakemake's idle scheduler timers
     from analysis.core.pool import finish
 
-    finish()  # stop the workers; exit without waiting for Snakemake's idle timers
+    finish()
 
 
 onerror:

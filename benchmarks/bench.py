@@ -56,7 +56,9 @@ def timed(cmd: list[str], cwd: Path, prepare=None) -> float:
     if prepare:
         prepare()
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+    res = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if res.returncode:
+        sys.exit(f"bench: {' '.join(cmd[2:])} failed in {cwd}:\n{res.stdout[-2000:]}{res.stderr[-2000:]}")
     return time.perf_counter() - start
 
 
@@ -75,7 +77,7 @@ def add_tables(work: Path, n: int) -> None:
         shutil.copy(source / "tabell_6.csv", target / f"{tid}.csv")
         text = sidecar.replace("id: tabell_6", f"id: {tid}")
         # The copy cites line 1 of isf_2017's (shorter) document: a line beyond it is an error.
-        text = re.sub(r"seed_line: \d+", "seed_line: 1", text)
+        text = re.sub(r"seed_line(_last)?: \d+", r"seed_line\1: 1", text)
         (target / f"{tid}.yaml").write_text(text, encoding="utf-8")
 
 

@@ -24,8 +24,9 @@ rule channels:
         f"{LOGS}/channels.log",
     run:
         from analysis.channels.stage import run
+        from analysis.core.pool import offload
 
-        run(input, output, read_settings(input.settings), log)
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule figures_channels:

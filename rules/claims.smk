@@ -56,8 +56,9 @@ for sid in CLAIMS:
             f"{LOGS}/claims_{sid}.log",
         run:
             from analysis.claims.stage import run
+            from analysis.core.pool import offload
 
-            run(input, output, read_settings(input.settings), log)
+            offload(run, input, output, read_settings(input.settings), log)
 
 
 rule claims:
@@ -77,8 +78,9 @@ rule claims:
         f"{LOGS}/claims.log",
     run:
         from analysis.claims.stage import run_combine
+        from analysis.core.pool import offload
 
-        run_combine(input, output, read_settings(input.settings), log)
+        offload(run_combine, input, output, read_settings(input.settings), log)
 
 
 rule report_claims:

@@ -1,5 +1,6 @@
 # Path and wildcard helpers only: where things are, never what is computed.
 
+import functools
 from pathlib import Path
 
 import yaml
@@ -72,13 +73,15 @@ def analysis_of(prefix):
     return names[0] if names else prefix
 
 
+@functools.cache
 def source_label(sid):
     """'Riksrevisionen 2022': a source's publisher (without its department) and year, the
-    category of its outputs in `snakemake --report`."""
+    category of its outputs in `snakemake --report` (read once per source: it is parsed
+    on every run, a no-op included)."""
     path = Path(RAW, sid, "source.yaml")
     if not path.is_file():
         return sid
-    meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    meta = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return f"{meta['publisher'].split(',')[0]} {str(meta['published'])[:4]}"
 
 

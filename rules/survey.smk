@@ -21,8 +21,9 @@ rule survey:
         f"{LOGS}/survey.log",
     run:
         from analysis.survey.stage import run
+        from analysis.core.pool import offload
 
-        run(input, output, read_settings(input.settings), log)
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule figures_survey:

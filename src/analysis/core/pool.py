@@ -1,18 +1,19 @@
 """Run a stage in a worker process, so that two cores work at once.
 
-Rules run in threads of the one Snakemake process (default profile), which imports the
-scientific stack once per build; but threads take turns on the interpreter lock, so
-drawing figures and fitting models there would hold up every other job. Stages that do
-such work are handed to a small pool of worker processes instead (:func:`offload`): the
-rule's thread waits without holding the lock, while the Snakemake process goes on with
-the light jobs.
+Rules run in threads of the one Snakemake process (default profile), so the scientific
+stack is imported once per build, not once per job; but threads take turns on the
+interpreter lock, so models, audits and figures computed there would hold up every other
+job. Every analysis, audit and figure stage is therefore handed to a small pool of worker
+processes (:func:`offload`): the rule's thread waits without holding the lock, while the
+Snakemake process goes on with the light jobs (ingest, report text, the HTML page).
 
 The workers are forked from a ``forkserver`` that has already imported pandas, pyarrow,
-matplotlib, Babel and Jinja2 (started in the background by :func:`warm` from the first
-job of a build that will need it, never by a no-op run), so a worker costs no import of
-its own. A worker that needs more (statsmodels for the meetings models) imports it once
-and keeps it for the next task. Forking from the single-threaded forkserver, not from
-the multi-threaded Snakemake process, is what makes this safe.
+scipy.stats, matplotlib, Babel and Jinja2 (started in the background by :func:`warm` from
+the first ingest job, never by a no-op or a report-only run), so a worker costs no import
+of its own. A worker that needs more (statsmodels for the meetings models) imports it
+once and keeps it for the next task: preloading statsmodels too made every other
+worker wait for it (measured with ``make bench``). Forking from the single-threaded
+forkserver, not from the multi-threaded Snakemake process, is what makes this safe.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PRELOAD = [
     "jinja2",
     "yaml",
     "analysis.core.store",
+    "scipy.stats",
 ]
 # Worker processes; SERVICESTAT_WORKERS=0 runs every stage in the rule's own thread
 # (for debugging with a plain traceback, or to compare timings).
