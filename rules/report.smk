@@ -84,6 +84,7 @@ rule report_index:
         validation=rules.catalog.output.validation,
         known_issues=rules.catalog.output.known_issues,
         codebook=rules.catalog.output.codebook,
+        figures=rules.catalog.output.figures,
         index_template=template("index.md.j2"),
         codebook_template=template("index_codebook.md.j2"),
         catalogs=translation("index"),

@@ -98,6 +98,29 @@ CATALOG = pd.DataFrame(
         "chapter": ["2", ""],
         "section": ["2.1 Möten", ""],
         "page": ["18", ""],
+        # the source's number coverage, repeated on each of its rows
+        "numbers": [1430, 1430],
+        "numbers_registered": [412, 412],
+        "numbers_waived": [1018, 1018],
+        "numbers_unaccounted": [0, 0],
+    }
+)
+FIGURES = pd.DataFrame(
+    {
+        "source_id": ["s1", "s1"],
+        "number": ["Figur 10", "Figur 2"],
+        "title": ["Möten", "Tidslinje"],
+        "title_en": ["Meetings", "Timeline"],
+        "shows": ["Meetings per half-year", "Changes of guidance"],
+        "shows_sv": ["Möten per halvår", "Ändringar av vägledningen"],
+        "redrawn": [True, False],
+        "why_not": ["", "A drawing without data"],
+        "why_not_sv": ["", "En teckning utan data"],
+        "reproduced_by": ["series", ""],
+        "appendix": ["Bilaga 1", ""],
+        "section": ["Möten", "Styrning"],
+        "page": ["81", "27"],
+        "page_last": ["91", "27"],
     }
 )
 VALIDATION = pd.DataFrame(
@@ -142,6 +165,7 @@ def index_io(tmp_path: Path, language: str, catalogs_: list[str]):
         ("validation", VALIDATION),
         ("known_issues", KNOWN),
         ("codebook", CODEBOOK),
+        ("figures", FIGURES),
     ):
         files[name] = str(tmp_path / f"{name}.parquet")
         frame.to_parquet(files[name])
@@ -172,6 +196,13 @@ def test_index_page_in_english(tmp_path):
     assert "| `s1/tabell_1` | `r1` | `sum` | 2 | 1 | 0 |" in md
     cb = Path(out.codebook).read_text()
     assert "| `s1/tabell_1` | `kon` | Kvinnor | Women |" in cb and "antal" not in cb
+    # Coverage of the source's numbers: 412 + 1,018 waived = 1,430 printed, none unaccounted.
+    assert "| `s1` | 1,430 | 412 | 1,018 | 0 |" in md
+    # The source's figures in their printed order (Figur 2 before Figur 10), with why not.
+    fig2 = "| `s1` | Figur 2 | Timeline | Changes of guidance | Styrning, p. 27 | not redrawn: A drawing without data |"
+    fig10 = "| `s1` | Figur 10 | Meetings | Meetings per half-year | Bilaga 1, Möten, p. 81\u201391 | redrawn as "
+    fig10 += "`s1_series` |"
+    assert fig2 in md and fig10 in md and md.index(fig2) < md.index(fig10)
 
 
 def test_index_page_in_swedish(tmp_path):
@@ -186,6 +217,9 @@ def test_index_page_in_swedish(tmp_path):
     assert "## Innehåll" in md
     assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | b | f | bekräftat |" in md
     assert "Siffror i löptext" in md and "## Kända fel i källorna" in md
+    assert "## Tal i källorna" in md and "| `s1` | 1\u00a0430 | 412 | 1\u00a0018 | 0 |" in md
+    why_not = "ritas inte om: En teckning utan data"
+    assert f"| Figur 2 | Tidslinje | Ändringar av vägledningen | Styrning, s. 27 | {why_not} |" in md
 
 
 def html_io(tmp_path: Path):

@@ -75,6 +75,38 @@ def dataset_rows(
     return rows
 
 
+def coverage_rows(catalog: pd.DataFrame, language: str) -> list[list[str]]:
+    """One row per source document: the numbers it prints, registered, waived (with a
+    reason in its numbers.csv) and unaccounted, from the catalogue's coverage columns."""
+    cols = ["numbers", "numbers_registered", "numbers_waived", "numbers_unaccounted"]
+    if not set(cols) <= set(catalog.columns):
+        return []
+    n = _n(language)
+    first = catalog.groupby("source_id", sort=True)[cols].first().dropna()
+    return [[f"`{sid}`", *(n(int(r[c])) for c in cols)] for sid, r in first.iterrows()]
+
+
+def figure_rows(figures: pd.DataFrame, language: str, words: dict[str, str]) -> list[list[str]]:
+    """The figures the source documents print: number, title, location, and either the
+    report figure that redraws it or why it cannot be redrawn (in the report's language)."""
+    sv = language == "sv"
+    rows = []
+    ordered = sorted(figures.itertuples(), key=lambda r: (r.source_id, natural_key(r.number)))
+    for r in ordered:
+        pages = f"{r.page}\u2013{r.page_last}" if r.page_last and r.page_last != r.page else r.page
+        where = ", ".join(
+            p for p in (r.appendix or None, r.section or None, f"{words['page']} {pages}" if r.page else None) if p
+        )
+        if r.redrawn:
+            status = words["redrawn"].format(figure=f"`{r.source_id}_{r.reproduced_by}`")
+        else:
+            status = words["not_redrawn"].format(why=r.why_not_sv if sv else r.why_not)
+        rows.append(
+            [f"`{r.source_id}`", r.number, r.title if sv else r.title_en, r.shows_sv if sv else r.shows, where, status]
+        )
+    return rows
+
+
 def check_rows(validation: pd.DataFrame, language: str) -> list[list[str]]:
     """Relation checks counted by outcome, one row per relation of each dataset."""
     if validation.empty:
@@ -137,14 +169,19 @@ def run(input, output, params, log=None) -> None:
     """Stage: ingest summaries -> reports/index.md and reports/codebook.md."""
     with stage_run("report_index", output, log) as record:
         frames = {}
-        for name in ("catalog", "validation", "known_issues", "codebook"):
+        for name in ("catalog", "validation", "known_issues", "codebook", "figures"):
             frames[name] = pd.read_parquet(getattr(input, name))
             record.read(getattr(input, name), frames[name])
         language = params.language
         trans = translations(language, catalog_path(input.catalogs))
         _ = trans.gettext
         kinds = {"facts": _("Facts printed in the text"), "events": _("Dated events")}
-        words = {"chapter": _("chapter"), "page": _("p.")}
+        words = {
+            "chapter": _("chapter"),
+            "page": _("p."),
+            "redrawn": _("redrawn as {figure}"),
+            "not_redrawn": _("not redrawn: {why}"),
+        }
         states = {"confirmed": _("confirmed"), "stale": _("stale")}
         more = _("… and {n} more rows")
         write_text(
@@ -156,6 +193,8 @@ def run(input, output, params, log=None) -> None:
                 datasets=dataset_rows(frames["catalog"], language, kinds, words),
                 checks=check_rows(frames["validation"], language),
                 known=known_rows(frames["known_issues"], language, states),
+                coverage=coverage_rows(frames["catalog"], language),
+                figures=figure_rows(frames["figures"], language, words),
                 sections=params.sections,
             ),
             output.md,
