@@ -725,7 +725,7 @@ def test_outputs_of_a_removed_table_do_not_survive_a_rebuild(reference, tmp_path
     tables = work / "data/raw/isf_2017/tables"
     tables.mkdir()
     sidecar = copy.deepcopy(LIKERT_SIDECAR)
-    sidecar["location"]["seed_line"] = 10
+    sidecar["location"] |= {"page": None, "page_note": "a web page without page numbers", "seed_line": 10}
     (tables / "t1.csv").write_text(LIKERT_CSV, encoding="utf-8")
     (tables / "t1.yaml").write_text(dump(sidecar), encoding="utf-8")
     res = snakemake(work)
