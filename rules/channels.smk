@@ -71,6 +71,7 @@ rule report_channels:
         catalogs=translation("channels"),
         code=code(
             "analysis/core",
+            "analysis/channels/__init__.py",
             "analysis/report/channels.py",
             "analysis/report/render.py",
             "analysis/report/markdown.py",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.channels import TABLES
 from analysis.core.i18n import fmt_number
 from analysis.core.stage import stage_run
 from analysis.core.store import write_text
@@ -411,19 +412,6 @@ def staff_rows(staff: pd.DataFrame, language: str, _) -> list[list[str]]:
 
 # -- stage ----------------------------------------------------------------------------
 
-RESULTS = (
-    "shares",
-    "org_differences",
-    "week_changes",
-    "weighted_mean",
-    "indicators",
-    "staff",
-    "cost_model",
-    "allocations",
-    "sensitivity",
-    "factors",
-)
-
 
 def context(frames: dict[str, pd.DataFrame], settings: dict, language: str, figures: dict[str, str], _) -> dict:
     """Everything the template ``channels.md.j2`` shows, formatted for ``language``."""
@@ -472,7 +460,7 @@ def run(input, output, params, log=None) -> None:
     """
     with stage_run("report_channels", output, log) as record:
         frames = {}
-        for name in (*RESULTS, "facts", "codebook"):
+        for name in (*TABLES, "facts", "codebook"):
             frames[name] = pd.read_parquet(getattr(input, name))
             record.read(getattr(input, name), frames[name])
         language = params.language
