@@ -73,7 +73,10 @@ rule claims:
         ),
     output:
         **{name: f"{TABLES}/{name}.parquet" for name in CLAIMS_TABLES},
-        **{f"{name}_csv": f"{TABLES}/{name}.csv" for name in CLAIMS_TABLES},
+        **{
+            f"{name}_csv": report_table(f"{TABLES}/{name}.csv", "claims", "Claims audit", name)
+            for name in CLAIMS_TABLES
+        },
     log:
         f"{LOGS}/claims.log",
     run:
