@@ -31,7 +31,6 @@ import argparse
 import json
 import math
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,9 +38,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench import make_copy  # benchmarks/ is on the path: scripts run from there
 
 ROOT = Path(__file__).resolve().parent.parent
-COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
 SOURCE = "scale_bench"
 BASE = 1000
 LIMIT_ROWS, LIMIT_SECONDS, LIMIT_MIB = 200_000, 120.0, 1024.0
@@ -191,14 +190,7 @@ def ingest_point(n: int) -> dict:
 
 def pipeline_point(n: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="servicestat-scale-") as tmp:
-        work = Path(tmp)
-        for item in COPY:
-            src = ROOT / item
-            if src.is_dir():
-                shutil.copytree(src, work / item)
-            else:
-                (work / item).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, work / item)
+        work = make_copy(Path(tmp))
         write_source(work / "data/raw", n)
         cfg = (work / "config.yaml").read_text(encoding="utf-8")
         (work / "config.yaml").write_text(cfg.replace("sources:\n", f"sources:\n  - {SOURCE}\n", 1), encoding="utf-8")

@@ -26,6 +26,20 @@ settings.load_profile("servicestat")
 
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a pipeline test, the browser test or a fault drill copies to run Snakemake on.
+COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
+
+
+def make_copy(dest: Path) -> Path:
+    """The project (workflow, config, raw data, code) copied to ``dest``, for a Snakemake run."""
+    for item in COPY:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, dest / item)
+        else:
+            (dest / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / item)
+    return dest
 
 
 @pytest.fixture(scope="session")

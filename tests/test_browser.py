@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -26,9 +25,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from conftest import make_copy
 
 ROOT = Path(__file__).resolve().parent.parent
-COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
 CHROMIUM = os.environ.get("SERVICESTAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
     "--no-sandbox",
@@ -142,14 +141,7 @@ def check(browser, folder: Path, screenshots: Path | None = None) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("browser")
-    for item in COPY:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, work / item)
-        else:
-            (work / item).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, work / item)
+    work = make_copy(tmp_path_factory.mktemp("browser"))
     res = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--quiet"],
         cwd=work,

@@ -25,7 +25,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 import yaml
-from conftest import LIKERT_CSV, LIKERT_SIDECAR
+from conftest import LIKERT_CSV, LIKERT_SIDECAR, make_copy
 
 from analysis.core.config import load_config
 from analysis.core.errors import InputError
@@ -620,19 +620,6 @@ def test_a_stale_snakemake_lock_is_removed_only_when_no_run_is_alive(tmp_path):
 
 
 # Snakemake runs on temporary copies of the project.
-
-COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
-
-
-def make_copy(dest: Path) -> Path:
-    for item in COPY:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item)
-        else:
-            (dest / item).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / item)
-    return dest
 
 
 def snakemake_cmd(*args: str) -> list[str]:

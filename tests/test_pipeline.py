@@ -12,25 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import make_copy
 
 from analysis.core.store import read_meta
 
 ROOT = Path(__file__).resolve().parent.parent
-COPY = ["Snakefile", "config.yaml", "rules", "schemas", "data/raw", "profiles", "src/analysis", "src/figures"]
 SOURCES = ["riksrevisionen_2022", "arbetsformedlingen_2019", "forsakringskassan_2020", "isf_2017", "publikt_2017"]
 
 pytestmark = pytest.mark.pipeline
-
-
-def make_copy(dest: Path) -> Path:
-    for item in COPY:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item)
-        else:
-            (dest / item).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / item)
-    return dest
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
