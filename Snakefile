@@ -2,6 +2,8 @@
 # Data flows one way: data/raw -> data/processed -> reports. See README.md and
 # docs/architecture.md. Heavy libraries are imported inside the rules' run blocks only.
 
+import atexit
+import gc
 import time
 
 from snakemake.utils import min_version
@@ -17,6 +19,11 @@ from analysis.meetings import TABLES as MEETINGS_TABLES
 from analysis.survey import TABLES as SURVEY_TABLES
 
 min_version("9.0")
+
+# At exit the interpreter collects garbage over every object the build made (Snakemake's
+# DAG, the scientific stack): 0.6 to 0.9 s here, a third of a no-op run. The objects are
+# frozen (left out of that collection) instead; nothing is left to finalise by then.
+atexit.register(gc.freeze)
 
 STARTED = time.time()
 # A run killed with kill -9 leaves Snakemake's lock behind: removed here when no other

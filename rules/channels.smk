@@ -57,9 +57,10 @@ rule figures_channels:
         f"{LOGS}/figures_channels.log",
     run:
         from analysis.report.channels_figures import run
-        from analysis.core.pool import offload
+        from analysis.core.pool import offload_parts
 
-        offload(run, input, output, read_settings(input.settings), log)
+        # the figures are drawn in both workers at once, a part each
+        offload_parts(run, "figures_channels", input, output, read_settings(input.settings), log, CHANNELS_FIGURES)
 
 
 rule report_channels:

@@ -81,9 +81,9 @@ rule claims:
         f"{LOGS}/claims.log",
     run:
         from analysis.claims.stage import run_combine
-        from analysis.core.pool import offload
 
-        offload(run_combine, input, output, read_settings(input.settings), log)
+        # light (pandas only): in the rule's thread, never queued behind the figure parts
+        run_combine(input, output, read_settings(input.settings), log)
 
 
 rule report_claims:

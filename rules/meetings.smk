@@ -53,9 +53,10 @@ rule figures_meetings:
         f"{LOGS}/figures_meetings.log",
     run:
         from analysis.report.meetings_figures import run
-        from analysis.core.pool import offload
+        from analysis.core.pool import offload_parts
 
-        offload(run, input, output, read_settings(input.settings), log)
+        # the figures are drawn in both workers at once, a part each
+        offload_parts(run, "figures_meetings", input, output, read_settings(input.settings), log, MEETINGS_FIGURES)
 
 
 rule report_meetings:

@@ -58,9 +58,10 @@ rule figures_survey:
         f"{LOGS}/figures_survey.log",
     run:
         from analysis.report.survey_figures import run
-        from analysis.core.pool import offload
+        from analysis.core.pool import offload_parts
 
-        offload(run, input, output, read_settings(input.settings), log)
+        # the figures are drawn in both workers at once, a part each
+        offload_parts(run, "figures_survey", input, output, read_settings(input.settings), log, SURVEY_FIGURES)
 
 
 rule report_survey:

@@ -321,6 +321,15 @@ def test_figures_job_draws_every_figure(processed, results, sv_catalog, tmp_path
     assert f"wrote {output.tornado_png}" in log
 
 
+def test_figures_job_part_draws_only_its_keys(processed, results, tmp_path):
+    input, output = figure_io(processed, results, tmp_path, [])
+    lines = run_figures(input, output, params(), None, ["tornado", "staff"])
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(
+        Path(getattr(output, f"{k}_png")).name for k in ("tornado", "staff")
+    )
+    assert f"wrote {output.tornado_png}" in lines and lines[-1].startswith("figures_channels tornado staff: ")
+
+
 def test_figures_job_without_its_table_fails_cleanly(processed, results, tmp_path):
     input, output = figure_io(processed, results, tmp_path, [])
     input.tables = []

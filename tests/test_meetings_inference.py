@@ -164,7 +164,10 @@ def test_batched_nb_fit_matches_scipy_over_a_batch():
     for i in range(2):
         start = np.r_[sm.GLM(Y[i], X, family=sm.families.Poisson()).fit().params, math.log(0.02)]
         ref = optimize.minimize(nb_nll, start, args=(X, Y[i]), method="BFGS", options={"gtol": 1e-9, "maxiter": 20000})
-        assert fit["loglik"][i] == pytest.approx(-ref.fun, abs=1e-5)
+        # The maximum: never below the reference optimiser's (whose stopping point varies
+        # with the machine's floating point by about 1e-5), and close to it.
+        assert fit["loglik"][i] >= -ref.fun - 1e-8
+        assert fit["loglik"][i] == pytest.approx(-ref.fun, abs=1e-4)
         assert fit["beta"][i] == pytest.approx(ref.x[:-1], abs=2e-4)
 
 

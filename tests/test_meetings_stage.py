@@ -320,6 +320,20 @@ def test_figures_job_in_process_is_byte_identical_on_rerun(results, processed, t
     assert digests[0] == digests[1]
 
 
+def test_figures_job_part_draws_only_its_keys(results, processed, tmp_path):
+    from analysis.report.meetings_figures import run
+
+    inp = NS(**{n: results[n] for n in FIGURE_TABLES}, codebook=processed["codebook"], catalogs=[])
+    params = NS(settings=SETTINGS, language="en", formats=["png"])
+    whole = Named(**{f"{key}_png": str(tmp_path / f"{key}.png") for key in FIGURES})
+    run(inp, whole, params)
+    part = Named(**{f"{key}_png": str(tmp_path / f"part_{key}.png") for key in FIGURES})
+    lines = run(inp, part, params, None, ["scan", "series"])
+    assert sorted(p.name for p in tmp_path.glob("part_*")) == ["part_scan.png", "part_series.png"]
+    assert Path(part.scan_png).read_bytes() == Path(whole.scan_png).read_bytes()
+    assert lines[-1].startswith("figures_meetings scan series: ")
+
+
 def test_series_figure_draws_the_result_tables(results, processed):
     from analysis.report.meetings_figures import meetings_figures
 

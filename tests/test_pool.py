@@ -80,3 +80,50 @@ def test_finish_cancels_pending_timers_and_stops_the_workers(monkeypatch):
     assert not timer.is_alive()  # ended long before its 30 s
     assert time.perf_counter() - start < 5
     assert fired == [] and stopped == [True]
+
+
+def part_stage(input, output, params, log=None, keys=None):
+    """A module-level stage in parts: writes one file per key of its part; 'bad' fails."""
+    with stage_run("parts " + " ".join(keys), output, log) as record:
+        for key in keys:
+            if key.startswith("bad"):
+                raise InputError(input.src, 2, 3, key, "a good key")
+            Path(getattr(output, key)).write_text(key * params.times, encoding="utf-8")
+            record.wrote(getattr(output, key))
+    return record.lines
+
+
+def test_split_deals_keys_round_robin_in_order():
+    assert pool.split(["a", "b", "c", "d", "e"], 2) == [["a", "c", "e"], ["b", "d"]]
+    assert pool.split(["a"], 2) == [["a"]]  # never an empty part
+    assert pool.split(["a", "b"], 0) == [["a", "b"]]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("workers", [2, 0])
+def test_offload_parts_runs_every_part_and_writes_one_log(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(pool, "WORKERS", workers)
+    keys = ["k1", "k2", "k3"]
+    out = Named(**{k: str(tmp_path / f"{k}.txt") for k in keys})
+    log = tmp_path / "job.log"
+    pool.offload_parts(part_stage, "parts", Named(src="in.txt"), out, SimpleNamespace(times=2), [str(log)], keys)
+    assert [Path(getattr(out, k)).read_text(encoding="utf-8") for k in keys] == ["k1k1", "k2k2", "k3k3"]
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert sorted(line for line in lines if line.startswith("wrote")) == [f"wrote {getattr(out, k)}" for k in keys]
+    # one timing line per part (two parts with workers, one without) and the job's own
+    assert len([line for line in lines if line.endswith(" s")]) == (3 if workers else 2)
+    assert lines[-1].startswith("parts: ")
+    pool.shutdown()
+
+
+@pytest.mark.pipeline
+def test_offload_parts_failure_removes_every_output_and_logs_each_error(tmp_path):
+    keys = ["bad1", "k1", "k2", "bad2"]  # parts ["bad1", "k2"] and ["k1", "bad2"]: both fail
+    out = Named(**{k: str(tmp_path / f"{k}.txt") for k in keys})
+    log = tmp_path / "job.log"
+    with pytest.raises(StageError, match=r"^error: in.txt:2:3: bad value 'bad1'; expected a good key$"):
+        pool.offload_parts(part_stage, "parts", Named(src="in.txt"), out, SimpleNamespace(times=1), str(log), keys)
+    assert not list(tmp_path.glob("*.txt"))  # k1, written before its part failed, too
+    text = log.read_text(encoding="utf-8")
+    assert "error: in.txt:2:3: bad value 'bad1'" in text and "error: in.txt:2:3: bad value 'bad2'" in text
+    pool.shutdown()

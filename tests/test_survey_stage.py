@@ -486,6 +486,25 @@ def test_figure_job_draws_every_key(processed, results, settings, tmp_path):
     assert log.read_text(encoding="utf-8").count("wrote ") == len(KEYS)
 
 
+def test_figure_job_draws_only_the_keys_of_its_part(processed, results, settings, tmp_path):
+    """A part (rule figures_survey runs one per worker) draws its keys, as the whole job would."""
+    from analysis.report.survey_figures import run
+
+    whole = Files(**{f"{k}_png": str(tmp_path / f"{SID}_{k}.png") for k in KEYS})
+    params = NS(settings=settings, language="en", formats=["png"], figures=KEYS)
+    run(figure_input(processed, results), whole, params)
+    part = Files(**{f"{k}_png": str(tmp_path / f"part_{k}.png") for k in KEYS})
+    lines = run(figure_input(processed, results), part, params, None, ["tabell_6", "dotplot"])
+    assert sorted(p.name for p in tmp_path.glob("part_*")) == ["part_dotplot.png", "part_tabell_6.png"]
+    for k in ("tabell_6", "dotplot"):
+        assert Path(getattr(part, f"{k}_png")).read_bytes() == Path(getattr(whole, f"{k}_png")).read_bytes()
+    assert [line for line in lines if line.startswith("wrote")] == [
+        f"wrote {part.tabell_6_png}",
+        f"wrote {part.dotplot_png}",
+    ]
+    assert lines[-1].startswith("figures_survey tabell_6 dotplot: ")
+
+
 def test_figures_swedish_labels_and_shared_captions(processed, results, settings, swedish_catalog):
     from analysis.report.render import translations
     from analysis.report.survey import figure_captions, read_source

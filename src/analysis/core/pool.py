@@ -5,7 +5,9 @@ stack is imported once per build, not once per job; but threads take turns on th
 interpreter lock, so models, audits and figures computed there would hold up every other
 job. Every analysis, audit and figure stage is therefore handed to a small pool of worker
 processes (:func:`offload`): the rule's thread waits without holding the lock, while the
-Snakemake process goes on with the light jobs (ingest, report text, the HTML page).
+Snakemake process goes on with the light jobs (ingest, report text, the combined claims
+tables, the HTML page). A figure job is split over every worker (:func:`offload_parts`):
+one worker drawing a section's figures one after the other left the other core idle.
 
 The workers are forked from a ``forkserver`` that has already imported pandas, pyarrow,
 scipy.stats, matplotlib, Babel and Jinja2 (started in the background by :func:`warm` from
@@ -88,13 +90,25 @@ def finish() -> None:
             thread.cancel()
 
 
+def _start(executor: concurrent.futures.ProcessPoolExecutor) -> None:
+    try:
+        for _ in range(WORKERS):
+            executor.submit(_noop)
+    except RuntimeError:  # the pool was shut down meanwhile (a build that failed early)
+        pass
+
+
 def warm() -> None:
-    """Start the forkserver and the workers in the background (returns at once)."""
+    """Start the forkserver and the workers in the background (returns at once).
+
+    Starting a worker waits until the forkserver has imported :data:`PRELOAD` (about as
+    long as the import baseline of ``make bench``). That wait happens in a thread of its
+    own, so the calling job (an ingest) imports pandas and does its work on the other
+    core meanwhile instead of waiting for it (measured: the one-table rebuild lost 1.5 s).
+    """
     if WORKERS == 0:
         return
-    p = pool()
-    for _ in range(WORKERS):
-        p.submit(_noop)
+    threading.Thread(target=_start, args=(pool(),), name="servicestat-warm", daemon=True).start()
 
 
 def plain(obj) -> SimpleNamespace:
@@ -121,3 +135,44 @@ def offload(func, input, output, params, log=None) -> None:
         return
     future = pool().submit(func, plain(input), plain(output), params, logs)
     future.result()
+
+
+def split(keys: list[str], parts: int) -> list[list[str]]:
+    """``keys`` dealt round-robin into at most ``parts`` non-empty parts, order kept."""
+    parts = max(1, min(parts, len(keys)))
+    return [list(keys[i::parts]) for i in range(parts)]
+
+
+def offload_parts(func, name: str, input, output, params, log, keys: list[str]) -> None:
+    """Call ``func(input, output, params, None, part)`` for parts of ``keys`` in every
+    worker at once, and write one log for the job ``name``.
+
+    For stages made of independent pieces of similar cost (the figures of a section): one
+    worker would draw them one after the other while the other core idles. ``func`` does
+    only the keys of its part and returns its log lines; the job's log has every part's
+    lines. When a part fails the others are waited for, every declared output is removed
+    and the first located error is raised (the log has all of them).
+    """
+    from analysis.core.stage import StageError, stage_run
+
+    logs = [str(p) for p in log] if log is not None and not isinstance(log, str) else log
+    with stage_run(name, output, logs, errors=(StageError,)) as record:
+        errors: list[BaseException] = []
+        if WORKERS == 0:
+            try:
+                record.lines += func(input, output, params, None, list(keys))
+            except StageError as exc:
+                errors.append(exc)
+        else:
+            args = (plain(input), plain(output), params, None)
+            futures = [pool().submit(func, *args, part) for part in split(keys, WORKERS)]
+            concurrent.futures.wait(futures)
+            for future in futures:
+                if (exc := future.exception()) is None:
+                    record.lines += future.result()
+                else:
+                    errors.append(exc)
+        for exc in errors[1:]:
+            record.info(str(exc))
+        if errors:
+            raise errors[0]

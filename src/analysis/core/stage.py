@@ -81,7 +81,8 @@ def stage_run(name: str, output, log=None, errors: tuple[type[Exception], ...] =
     except (InputError, *errors) as exc:
         for p in flatten(output):
             Path(p).unlink(missing_ok=True)
-        message = f"error: {exc}"
+        # a StageError (from a part of the stage run elsewhere) is already a log line
+        message = str(exc) if isinstance(exc, StageError) else f"error: {exc}"
         record.info(message)
     finally:
         record.info(f"{name}: {time.perf_counter() - start:.2f} s")

@@ -83,36 +83,42 @@ def figure_labels(
     }
 
 
-def meetings_figures(frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _):
-    """{key: Figure} for every key of :data:`analysis.meetings.FIGURES`."""
+def meetings_figures(
+    frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _, keys=None
+) -> dict:
+    """{key: Figure} for every key of :data:`analysis.meetings.FIGURES` (or of ``keys``)."""
     from figures import meetings as fm
 
     labels = figure_labels(frames, codebook, settings, language, _)
     cap = captions(settings, language, _)
     shares = frames["shares"]
     end = shares["variable"] == "end_reason"
-    return {
-        "series": fm.series_with_counterfactual(
+    draw = {
+        "series": lambda: fm.series_with_counterfactual(
             frames["fitted"], frames["breaks"], frames["events_marked"], labels["series"], cap["series"], language
         ),
-        "end_reason": fm.group_shares(shares[end], labels["end_reason"], cap["end_reason"], language),
-        "groups": fm.group_shares(shares[~end], labels["groups"], cap["groups"], language),
-        "odds_ratios": fm.forest(frames["odds_ratios"], labels["odds_ratios"], cap["odds_ratios"], language),
-        "scan": fm.breakpoint_scan(frames["scan"], labels["scan"], cap["scan"], language),
+        "end_reason": lambda: fm.group_shares(shares[end], labels["end_reason"], cap["end_reason"], language),
+        "groups": lambda: fm.group_shares(shares[~end], labels["groups"], cap["groups"], language),
+        "odds_ratios": lambda: fm.forest(frames["odds_ratios"], labels["odds_ratios"], cap["odds_ratios"], language),
+        "scan": lambda: fm.breakpoint_scan(frames["scan"], labels["scan"], cap["scan"], language),
     }
+    return {key: figure() for key, figure in draw.items() if keys is None or key in keys}
 
 
-def run(input, output, params, log=None) -> None:
-    """Stage: the result tables (+ codebook) -> every figure of :data:`FIGURES` in each format."""
-    with stage_run("figures_meetings", output, log) as record:
+def run(input, output, params, log=None, keys=None) -> list[str]:
+    """Stage: the result tables (+ codebook) -> the figures of :data:`FIGURES` (or of
+    ``keys``) in each format; returns the log lines."""
+    keys = list(FIGURES if keys is None else keys)
+    with stage_run("figures_meetings " + " ".join(keys), output, log) as record:
         frames = read_tables(input, FIGURE_TABLES, record)
         codebook = pd.read_parquet(input.codebook)
         record.read(input.codebook, codebook)
         language = params.language
         _ = translations(language, catalog_path(input.catalogs)).gettext
-        drawn = meetings_figures(frames, codebook, params.settings, language, _)
-        for key in FIGURES:
+        drawn = meetings_figures(frames, codebook, params.settings, language, _, keys)
+        for key in keys:
             paths = {fmt: getattr(output, f"{key}_{fmt}") for fmt in params.formats}
             write_figure(drawn.pop(key), paths)
             for path in paths.values():
                 record.wrote(path)
+    return record.lines

@@ -20,8 +20,10 @@ from analysis.report.survey import figure_captions, interval_name, labeller, rea
 from analysis.survey.shared import classify_tables
 
 
-def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_respondents, language, _) -> dict:
-    """Every figure of the section: {key: Figure}.
+def survey_figures(
+    estimates, answers, tables, sidecars, codebook, settings, n_respondents, language, _, keys=None
+) -> dict:
+    """The figures of the section: {key: Figure}, every key or only those of ``keys``.
 
     Keys are the table ids (a diverging bar chart for a Likert table, bars with intervals
     for an answer table) and ``dotplot`` (the positive shares of every Likert table).
@@ -33,7 +35,11 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
     likert, answer_tables = classify_tables(tables, settings)
     captions = figure_captions(_, settings, sidecars, likert, answer_tables, n_respondents, language)
     out = {}
-    for tid in likert:
+
+    def wanted(key: str) -> bool:
+        return keys is None or key in keys
+
+    for tid in filter(wanted, likert):
         f = tables[tid][tables[tid]["measure"] == "percent"]
         rows, cols = list(dict.fromkeys(f[row_dim])), list(dict.fromkeys(f[resp_dim]))
         shares = f.pivot(index=row_dim, columns=resp_dim, values="value").loc[rows, cols]
@@ -52,7 +58,7 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
         n_range = first[["n_smallest", "n_largest"]].rename(columns={"n_smallest": "lo", "n_largest": "hi"})
         out[tid] = likert_diverging(shares, directions, first["n"], labels, captions[tid], language, n_range)
     pos = estimates[(estimates["score"] == 0) & (estimates["direction"] == "positive")] if likert else estimates[:0]
-    if not pos.empty:
+    if not pos.empty and wanted("dotplot"):
         # Each agency labelled by a table that has it (SSC is rated in Tabell 8 only).
         labels = {r.row: lab(r.table_id, r.row) for r in pos.drop_duplicates("row").itertuples()}
         labels |= {t: sidecars[t]["number"] for t in likert}
@@ -64,7 +70,7 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
             "range": _("Range of the intervals over every feasible N"),
         }
         out["dotplot"] = agree_dotplot(pos, labels, captions["dotplot"], language)
-    for tid in answer_tables:
+    for tid in filter(wanted, answer_tables):
         a = answers[answers["table_id"] == tid]
         labels = {x: lab(tid, x) for x in a["answer"]}
         labels |= {
@@ -78,9 +84,11 @@ def survey_figures(estimates, answers, tables, sidecars, codebook, settings, n_r
     return out
 
 
-def run(input, output, params, log=None) -> None:
-    """Stage: processed tables + ``estimates`` and ``answers`` -> one figure per key and format."""
-    with stage_run("figures_survey", output, log) as record:
+def run(input, output, params, log=None, keys=None) -> list[str]:
+    """Stage: processed tables + ``estimates`` and ``answers`` -> one figure per key and
+    format (every key of ``params.figures``, or those of ``keys``); returns the log lines."""
+    keys = list(params.figures if keys is None else keys)
+    with stage_run("figures_survey " + " ".join(keys), output, log) as record:
         language, settings = params.language, params.settings
         trans = translations(language, catalog_path(input.catalogs))
         tables, sidecars = read_source(input.tables, record)
@@ -98,12 +106,14 @@ def run(input, output, params, log=None) -> None:
             respondents(frames["facts"], settings),
             language,
             trans.gettext,
+            keys,
         )
-        missing = [key for key in params.figures if key not in figures]
+        missing = [key for key in keys if key not in figures]
         if missing:
             raise InputError(input.estimates, None, None, missing[0], "a Likert or answer table", "no figure for")
-        for key in params.figures:
+        for key in keys:
             paths = {fmt: getattr(output, f"{key}_{fmt}") for fmt in params.formats}
-            write_figure(figures[key], paths)
+            write_figure(figures.pop(key), paths)
             for path in paths.values():
                 record.wrote(path)
+    return record.lines
