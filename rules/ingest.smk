@@ -23,9 +23,12 @@ for sid in config["sources"]:
             f"{LOGS}/ingest_{sid}.log",
         run:
             from analysis.core.pool import warm
+
+            # start the workers for the model and figure jobs that follow, before this job
+            # imports pandas: both imports then run at once, on the two cores
+            warm()
             from analysis.ingest.stage import run
 
-            warm()  # start the workers for the figure and model jobs that follow
             run(input, output, read_settings(input.settings), log)
 
 

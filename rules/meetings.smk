@@ -4,6 +4,7 @@
 # (report_meetings), each reading the result tables it needs.
 
 from analysis.meetings import FIGURE_TABLES as MEETINGS_FIGURE_TABLES
+from analysis.meetings import GROUPS as MEETINGS_GROUPS
 from analysis.meetings import REPORT_TABLES as MEETINGS_REPORT_TABLES
 
 MEETINGS = config["meetings"]["source"]
@@ -21,10 +22,14 @@ rule meetings:
     log:
         f"{LOGS}/meetings.log",
     run:
-        from analysis.meetings.stage import run
-        from analysis.core.pool import offload
+        from analysis.meetings.stage import combine, run_part
+        from analysis.core.pool import offload_parts
 
-        offload(run, input, output, read_settings(input.settings), log)
+        # each series' models in a worker of its own, the group comparisons beside one of
+        # them; the result tables are written here from the parts
+        params_ = read_settings(input.settings)
+        keys = [*params_.settings["series"], MEETINGS_GROUPS]
+        offload_parts(run_part, "meetings", input, output, params_, log, keys, combine)
 
 
 rule figures_meetings:

@@ -86,6 +86,26 @@ def results(processed, tmp_path_factory) -> dict[str, str]:
     return {name: getattr(out, name) for name in TABLES} | {"log": str(folder / "meetings.log")}
 
 
+@pytest.mark.pipeline
+def test_parts_in_the_workers_give_the_same_tables_as_one_run(processed, results, tmp_path):
+    """Rule meetings runs each series' models and the group comparisons as parts in the
+    worker pool; the tables it writes from them are byte for byte those of one run."""
+    from analysis.core import pool
+    from analysis.meetings import GROUPS
+    from analysis.meetings.stage import combine, run_part
+
+    inp, out, params = analysis_io(processed, tmp_path)
+    keys = [*SETTINGS["series"], GROUPS]
+    assert len(pool.split(keys, 2)) == 2  # two parts, as on this machine's two workers
+    pool.offload_parts(run_part, "meetings", inp, out, params, str(tmp_path / "meetings.log"), keys, combine)
+    pool.shutdown()
+    for name in TABLES:
+        assert Path(getattr(out, name)).read_bytes() == Path(results[name]).read_bytes(), name
+    log = (tmp_path / "meetings.log").read_text(encoding="utf-8")
+    assert "meetings meetings groups: " in log and "meetings sassam: " in log
+    assert log.count("wrote ") == len(TABLES)
+
+
 def compiled_catalog(folder: Path) -> str:
     from analysis.report.catalogs import run
 

@@ -127,3 +127,30 @@ def test_offload_parts_failure_removes_every_output_and_logs_each_error(tmp_path
     text = log.read_text(encoding="utf-8")
     assert "error: in.txt:2:3: bad value 'bad1'" in text and "error: in.txt:2:3: bad value 'bad2'" in text
     pool.shutdown()
+
+
+def sum_part(input, output, params, log=None, keys=None):
+    """A part that returns a result for the job to combine: its keys' lengths."""
+    with stage_run("sum " + " ".join(keys), output, log) as record:
+        record.info(f"counted {len(keys)}")
+    return record.lines, {k: len(k) * params.times for k in keys}
+
+
+def write_sum(input, output, params, record, results):
+    total = sum(v for r in results for v in r.values())
+    Path(output.total).write_text(str(total), encoding="utf-8")
+    record.wrote(output.total)
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("workers", [2, 0])
+def test_offload_parts_combines_the_parts_results_in_this_thread(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(pool, "WORKERS", workers)
+    out, log = Named(total=str(tmp_path / "total.txt")), tmp_path / "job.log"
+    keys = ["a", "bb", "ccc"]
+    pool.offload_parts(sum_part, "sum", Named(), out, SimpleNamespace(times=10), str(log), keys, write_sum)
+    assert Path(out.total).read_text(encoding="utf-8") == "60"  # (1 + 2 + 3) * 10
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert sum(int(line.split()[1]) for line in lines if line.startswith("counted")) == 3
+    assert f"wrote {out.total}" in lines
+    pool.shutdown()

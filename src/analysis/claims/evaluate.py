@@ -39,6 +39,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from analysis.claims import VERDICTS
@@ -110,12 +111,31 @@ class Context:
     directional: bool = True  # one-sided widths bound that side at the printed number
     estimates: dict[str, dict] = field(default_factory=dict)
     fact_table: object | None = None  # analysis.channels.FactTable of the cost model's source
+    _labels: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, source: str, table: str, keypath: list) -> pd.DataFrame:
         if (source, table) not in self.tables:
             known = ", ".join(sorted(t for s, t in self.tables if s == source)) or "none"
             raise ClaimError(keypath, f"{source}/{table}", f"a processed table of {source} ({known})")
         return self.tables[(source, table)]
+
+    def labels(self, frame: pd.DataFrame, col: str) -> tuple[np.ndarray, frozenset[str]]:
+        """Column ``col`` of one of the context's tables as text, and its distinct labels.
+
+        Made once per column (claims select from the same tables hundreds of times; a
+        selection through pandas cost more than the rest of the audit)."""
+        key = (id(frame), col)
+        if key not in self._labels:
+            text = frame[col].astype(str).to_numpy()
+            self._labels[key] = (text, frozenset(text))
+        return self._labels[key]
+
+    def records(self, frame: pd.DataFrame) -> list[dict]:
+        """The rows of one of the context's tables as dicts (made once per table)."""
+        key = (id(frame), None)
+        if key not in self._labels:
+            self._labels[key] = frame.to_dict("records")
+        return self._labels[key]
 
     def fact(self, source: str, fid: str, keypath: list) -> pd.Series:
         facts = self.facts.get(source)
@@ -156,7 +176,7 @@ class Term:
 # -- inputs -----------------------------------------------------------------------------
 
 
-def _cell(row: pd.Series) -> Iv:
+def _cell(row) -> Iv:
     """A table cell: counts are exact, other measures cover their rounding interval."""
     if row["status"] != "ok" or pd.isna(row["value"]):
         raise NotAvailable(str(row["table_id"]), int(row["raw_line"]), str(row["printed"]))
@@ -167,27 +187,29 @@ def _cell(row: pd.Series) -> Iv:
     return Iv(v, lo, hi)
 
 
-def _select(frame: pd.DataFrame, where: dict, keypath: list) -> pd.DataFrame:
-    mask = pd.Series(True, index=frame.index)
+def _select(frame: pd.DataFrame, where: dict, keypath: list, ctx: Context) -> np.ndarray:
+    """Positions of the rows of ``frame`` that match every ``column: label(s)`` of ``where``."""
+    mask = np.ones(len(frame), dtype=bool)
     for col, want in where.items():
         if col not in frame.columns:
             raise ClaimError([*keypath, "where", col], col, f"a column of the table ({', '.join(frame.columns)})")
         wanted = want if isinstance(want, list) else [want]
-        unknown = [w for w in wanted if w not in set(frame[col].astype(str))]
+        text, present = ctx.labels(frame, col)
+        unknown = [w for w in wanted if w not in present]
         if unknown:
-            shown = ", ".join(sorted(set(frame[col].astype(str))))
+            shown = ", ".join(sorted(present))
             raise ClaimError([*keypath, "where", col], unknown[0], f"a label of column '{col}' ({shown})")
-        mask &= frame[col].astype(str).isin(wanted)
-    return frame[mask]
+        mask &= np.isin(text, [str(w) for w in wanted])
+    return np.flatnonzero(mask)
 
 
-def _cells(rows: pd.DataFrame, add: bool, keypath: list) -> Iv:
-    if rows.empty:
+def _cells(rows: list[dict], add: bool, keypath: list) -> Iv:
+    if not rows:
         raise ClaimError(keypath, "where", "a selection of at least one cell")
     if len(rows) > 1 and not add:
-        lines = ", ".join(str(x) for x in rows["raw_line"].tolist()[:4])
+        lines = ", ".join(str(r["raw_line"]) for r in rows[:4])
         raise ClaimError(keypath, f"{len(rows)} cells (raw lines {lines})", "one cell, or 'sum: true'")
-    return _sum([_cell(r) for _, r in rows.iterrows()])
+    return _sum([_cell(r) for r in rows])
 
 
 def _fmt(x: float) -> str:
@@ -203,7 +225,9 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
         return _compute(spec["op"], spec.get("inputs", []), spec, ctx, src, keypath)
     if "table" in spec:
         frame = ctx.table(src, spec["table"], [*keypath, "table"])
-        rows = _select(frame, spec.get("where", {}), keypath)
+        positions = _select(frame, spec.get("where", {}), keypath, ctx)
+        records = ctx.records(frame)
+        rows = [records[i] for i in positions]
         where = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in spec.get("where", {}).items())
         term = Term("table", spec["table"], where=where, source="" if src == source else src)
         by = spec.get("by")
@@ -213,13 +237,15 @@ def _input(spec: dict, ctx: Context, source: str, keypath: list) -> tuple[Values
             return {SCALAR: iv}, term
         if by not in frame.columns:
             raise ClaimError([*keypath, "by"], by, f"a column of {spec['table']}")
-        groups = list(dict.fromkeys(rows[by].astype(str)))
+        selected = ctx.labels(frame, by)[0][positions]
+        groups = list(dict.fromkeys(selected))
         listed = spec.get("where", {}).get(by)
         if isinstance(listed, list):  # the order given in the register (matters for trends)
             groups = [g for g in listed if g in groups]
         if not groups:
             raise ClaimError(keypath, "where", "a selection of at least one cell")
-        out = {g: _cells(rows[rows[by].astype(str) == g], spec.get("sum", False), keypath) for g in groups}
+        add = spec.get("sum", False)
+        out = {g: _cells([r for r, t in zip(rows, selected, strict=True) if t == g], add, keypath) for g in groups}
         term.by = by
         return out, term
     if "facts" in spec:  # several printed figures as one grouped input: {label: fact id}

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import yaml
 
+from analysis.core import yamlio
 from analysis.core.errors import InputError
 from analysis.core.yamlio import Located, load_yaml, validate
 
@@ -123,7 +124,7 @@ def load_config(
     doc = load_yaml(path, text)
     if not isinstance(doc.data, dict):
         raise doc.error([], type(doc.data).__name__, "a mapping of settings at the top level", "not a mapping:")
-    schema = yaml.safe_load(schema_text)
+    schema = yamlio.safe_load(schema_text)
     validate(doc, schema, "config.yaml")
     if overrides:
         # Values given on the command line (--config key=value) are checked on their own

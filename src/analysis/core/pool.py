@@ -143,24 +143,26 @@ def split(keys: list[str], parts: int) -> list[list[str]]:
     return [list(keys[i::parts]) for i in range(parts)]
 
 
-def offload_parts(func, name: str, input, output, params, log, keys: list[str]) -> None:
+def offload_parts(func, name: str, input, output, params, log, keys: list[str], combine=None) -> None:
     """Call ``func(input, output, params, None, part)`` for parts of ``keys`` in every
     worker at once, and write one log for the job ``name``.
 
-    For stages made of independent pieces of similar cost (the figures of a section): one
-    worker would draw them one after the other while the other core idles. ``func`` does
-    only the keys of its part and returns its log lines; the job's log has every part's
-    lines. When a part fails the others are waited for, every declared output is removed
-    and the first located error is raised (the log has all of them).
+    For stages made of independent pieces of similar cost (the figures of a section, the
+    models of each series): one worker would do them one after the other while the other
+    core idles. ``func`` does only the keys of its part and returns its log lines; with
+    ``combine``, it returns ``(log lines, result)`` and ``combine(input, output, params,
+    log, results)`` writes the outputs from every part's result, in this thread. The
+    job's log has every part's lines. When a part fails the others are waited for, every
+    declared output is removed and the first located error is raised (the log has all).
     """
     from analysis.core.stage import StageError, stage_run
 
     logs = [str(p) for p in log] if log is not None and not isinstance(log, str) else log
     with stage_run(name, output, logs, errors=(StageError,)) as record:
-        errors: list[BaseException] = []
+        returned, errors = [], []
         if WORKERS == 0:
             try:
-                record.lines += func(input, output, params, None, list(keys))
+                returned.append(func(input, output, params, None, list(keys)))
             except StageError as exc:
                 errors.append(exc)
         else:
@@ -169,10 +171,17 @@ def offload_parts(func, name: str, input, output, params, log, keys: list[str]) 
             concurrent.futures.wait(futures)
             for future in futures:
                 if (exc := future.exception()) is None:
-                    record.lines += future.result()
+                    returned.append(future.result())
                 else:
                     errors.append(exc)
         for exc in errors[1:]:
             record.info(str(exc))
         if errors:
             raise errors[0]
+        results = []
+        for value in returned:
+            lines, result = value if combine is not None else (value, None)
+            record.lines += lines
+            results.append(result)
+        if combine is not None:
+            combine(input, output, params, record, results)

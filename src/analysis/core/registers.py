@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from analysis.core import yamlio
 from analysis.core.config import read_text
 from analysis.core.yamlio import Located, load_yaml, validate
 
 
 def load_register(path: str, schema_path: str, definition: str, what: str) -> Located:
     """A register validated against ``$defs/<definition>`` of the registers schema."""
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = yamlio.safe_load(Path(schema_path).read_text(encoding="utf-8"))
     doc = load_yaml(path, read_text(path))
     validate(doc, {**schema["$defs"][definition], "$defs": schema["$defs"]}, what)
     return doc

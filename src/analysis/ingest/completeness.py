@@ -27,8 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from analysis.core import yamlio
 from analysis.core.errors import InputError
 
 COLUMNS = ["line", "column", "token", "status", "category", "reference"]
@@ -142,7 +141,7 @@ def load_raw(source_dir: Path):
     """Tables, facts, claims and events of a raw source folder, for :func:`registrations`."""
     tables = []
     for sc_path in sorted((source_dir / "tables").glob("*.yaml")):
-        sc = yaml.safe_load(sc_path.read_text(encoding="utf-8"))
+        sc = yamlio.safe_load(sc_path.read_text(encoding="utf-8"))
         csv_text = sc_path.with_suffix(".csv").read_text(encoding="utf-8")
         loc = sc["location"]
         tables.append((sc["id"], loc["seed_line"], loc.get("seed_line_last"), table_tokens(sc, csv_text)))
@@ -152,7 +151,7 @@ def load_raw(source_dir: Path):
         facts = [(r["id"], int(r["seed_line"]), r["value"]) for r in rows]
     claims = []
     if (source_dir / "claims.yaml").is_file():
-        doc = yaml.safe_load((source_dir / "claims.yaml").read_text(encoding="utf-8"))
+        doc = yamlio.safe_load((source_dir / "claims.yaml").read_text(encoding="utf-8"))
         claims = [(c["id"], c["seed_line"], c.get("printed", "")) for c in doc["claims"]]
     events = []
     if (source_dir / "events.csv").is_file():
@@ -443,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if seeds is None:
             parser.error("no shared/seeds found above the source folder; pass --seeds")
-        src = yaml.safe_load((source_dir / "source.yaml").read_text(encoding="utf-8"))
+        src = yamlio.safe_load((source_dir / "source.yaml").read_text(encoding="utf-8"))
         text = (seeds / src["seed_file"]).read_text(encoding="utf-8")
         path = source_dir / "numbers.csv"
         previous = list(csv.DictReader(path.open(encoding="utf-8"), delimiter=";")) if path.is_file() else []

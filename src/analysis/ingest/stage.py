@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from analysis.core import yamlio
 from analysis.core.stage import flatten, stage_run
 from analysis.core.store import read_meta, write_csv, write_parquet
 from analysis.ingest import catalog as cat
@@ -22,7 +22,7 @@ SUMMARIES = ("catalog", "codebook", "validation", "known_issues")
 
 def _schemas(paths) -> dict[str, dict]:
     """Parsed JSON Schemas keyed by name (``table.schema.yaml`` -> ``table``)."""
-    return {Path(p).name.split(".")[0]: yaml.safe_load(Path(p).read_text(encoding="utf-8")) for p in paths}
+    return {Path(p).name.split(".")[0]: yamlio.safe_load(Path(p).read_text(encoding="utf-8")) for p in paths}
 
 
 def write_source(s: IngestedSource, output, tables: list[str], record) -> None:

@@ -21,6 +21,9 @@ TABLES = (
     "diagnosis_meetings",
     "events_marked",
 )
+# The part of the analysis that is not per series (trend, breaks, group comparisons): the
+# meetings job runs it and each series' models as parts, in the workers at once.
+GROUPS = "groups"
 FIGURES = ("series", "end_reason", "groups", "odds_ratios", "scan")
 FIGURE_TABLES = ("fitted", "breaks", "events_marked", "shares", "odds_ratios", "scan")
 # The section shows every result table but the model coefficients (fitted values give the

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.meetings import GROUPS
 from analysis.meetings.models import (
     best_pair,
     break_shift,
@@ -130,6 +131,10 @@ def _comparisons(tid: str, var: str, x: pd.Series, n: pd.Series, settings: dict)
     return sh, o, tests
 
 
+# The result tables with one block of rows per series (concatenated in config order).
+SERIES_TABLES = ("coefficients", "effects", "diagnostics", "fitted", "scan", "model_comparison", "break_shift")
+
+
 def analyse_meetings(
     tables: dict[str, pd.DataFrame], events: pd.DataFrame, settings: dict, periods: dict[str, str] | None = None
 ) -> MeetingsResults:
@@ -137,8 +142,53 @@ def analyse_meetings(
 
     ``periods``: {table id: period as the sidecar states it} (for the diagnosis table).
     """
+    keys = [*settings["series"], GROUPS]
+    return combine_parts([analyse_part(tables, events, settings, periods, keys)], settings)
+
+
+def analyse_part(
+    tables: dict[str, pd.DataFrame],
+    events: pd.DataFrame,
+    settings: dict,
+    periods: dict[str, str] | None,
+    keys: list[str],
+) -> dict:
+    """The part of the analysis named by ``keys``: series ids (their segmented models,
+    scan and counterfactuals: the costly part, independent between series) and
+    :data:`GROUPS` (trend, breaks, group comparisons, diagnosis shares, marked events).
+
+    Returns {"series": {series id: {table: frame}}, table: frame, ...};
+    :func:`combine_parts` joins parts into the full results.
+    """
     series_frame = tables[settings["series_table"]]
     half = half_year_series(series_frame, settings["series"])
+    first = half[half["series"] == next(iter(settings["series"]))]
+    breaks = resolve_breaks(events, settings["breakpoints"], first)
+    b = list(breaks["t"])
+    out: dict = {
+        "series": {
+            sid: _models(half[half["series"] == sid].reset_index(drop=True), b, settings)
+            for sid in settings["series"]
+            if sid in keys
+        }
+    }
+    if GROUPS in keys:
+        out |= _group_results(tables, events, settings, periods, series_frame, half, first, breaks)
+    return out
+
+
+def combine_parts(parts: list[dict], settings: dict) -> MeetingsResults:
+    """The results of :func:`analyse_part` calls that together cover every series and
+    :data:`GROUPS`; per-series tables in the order of ``settings["series"]``."""
+    per_series = {sid: r for part in parts for sid, r in part["series"].items()}
+    ordered = [per_series[sid] for sid in settings["series"]]
+    joined = {k: pd.concat([r[k] for r in ordered], ignore_index=True) for k in SERIES_TABLES}
+    rest = next(part for part in parts if "trend" in part)
+    return MeetingsResults(**joined, **{k: v for k, v in rest.items() if k != "series"})
+
+
+def _group_results(tables, events, settings, periods, series_frame, half, first, breaks) -> dict:
+    """Every result table that is not per series."""
     annual_rows = series_frame[series_frame["half"] == "year"]
     inverse = {v: k for k, v in settings["series"].items()}
     annual = pd.DataFrame(
@@ -149,14 +199,6 @@ def analyse_meetings(
         }
     ).dropna(subset=["series"])
     trend = trend_table(half, annual, settings["index_base_year"])
-    first = half[half["series"] == next(iter(settings["series"]))]
-    breaks = resolve_breaks(events, settings["breakpoints"], first)
-    b = list(breaks["t"])
-
-    per_series = [
-        _models(half[half["series"] == sid].reset_index(drop=True), b, settings) for sid in settings["series"]
-    ]
-    joined = {k: pd.concat([r[k] for r in per_series], ignore_index=True) for k in per_series[0]}
 
     share_rows, or_rows, test_rows = [], [], []
     end_tid = settings["end_reason_table"]
@@ -190,13 +232,12 @@ def analyse_meetings(
     marked["t"] = [date_position(d, y0, h0) for d in marked["start"]]
     marked = marked[(marked["t"] >= -0.5) & (marked["t"] < len(first) - 0.5)].reset_index(drop=True)
     marked.insert(0, "number", range(1, len(marked) + 1))
-    return MeetingsResults(
-        trend=trend,
-        breaks=breaks,
-        **joined,
-        shares=pd.concat(share_rows, ignore_index=True),
-        odds_ratios=pd.concat(or_rows, ignore_index=True),
-        group_tests=pd.DataFrame.from_records(test_rows),
-        diagnosis_meetings=dist,
-        events_marked=marked,
-    )
+    return {
+        "trend": trend,
+        "breaks": breaks,
+        "shares": pd.concat(share_rows, ignore_index=True),
+        "odds_ratios": pd.concat(or_rows, ignore_index=True),
+        "group_tests": pd.DataFrame.from_records(test_rows),
+        "diagnosis_meetings": dist,
+        "events_marked": marked,
+    }

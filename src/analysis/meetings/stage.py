@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.stage import stage_run
+from analysis.core.stage import StageError, stage_run
 from analysis.core.store import read_meta, write_csv, write_parquet
-from analysis.meetings import TABLES
+from analysis.meetings import GROUPS, TABLES
 
 # Result CSVs carry 4 significant digits (the inputs have 3-6; p-values, ratios and
 # percentages need no more); whole numbers (counts) stay exact. Parquet keeps full precision.
@@ -43,13 +43,18 @@ def results_half_years(frame: pd.DataFrame, settings: dict) -> list[str]:
     return list(half.loc[half["series"] == next(iter(settings["series"])), "label"])
 
 
-def run(input, output, params, log=None) -> None:
-    """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`."""
-    with stage_run("meetings", output, log) as record:
-        from analysis.meetings.analysis import analyse_meetings
-        from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
+def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dict]:
+    """Stage part: ``input.tables`` (+ ``input.events``) -> the part of the results named
+    by ``keys`` (series ids and/or :data:`~analysis.meetings.GROUPS`; default: all of it),
+    with the log lines. :func:`combine` writes the result tables from the parts; rule
+    ``meetings`` runs one part per worker (the series models are the costly, independent
+    part of the analysis)."""
+    from analysis.meetings.analysis import analyse_part
+    from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
-        settings = params.settings
+    settings = params.settings
+    keys = list(keys if keys is not None else [*settings["series"], GROUPS])
+    with stage_run("meetings " + " ".join(keys), output, log) as record:
         tables, raw_files, periods = {}, {}, {}
         for p in input.tables:
             meta = read_meta(p)
@@ -61,7 +66,7 @@ def run(input, output, params, log=None) -> None:
         events = pd.read_parquet(input.events)
         record.read(input.events, events)
         try:
-            results = analyse_meetings(tables, events, settings, periods)
+            part = analyse_part(tables, events, settings, periods, keys)
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
@@ -88,9 +93,26 @@ def run(input, output, params, log=None) -> None:
                 f"consecutive half-years in every series ({exc.column})",
                 "a half-year is missing or repeated before",
             ) from None
-        meta = {"settings": settings, "source_tables": list(input.tables)}
-        for name in TABLES:
-            frame = getattr(results, name)
-            write_parquet(frame, getattr(output, name), meta)
-            write_csv(csv_precision(frame), getattr(output, f"{name}_csv"))
-            record.wrote(getattr(output, name), frame)
+    return record.lines, part
+
+
+def combine(input, output, params, record, parts: list[dict]) -> None:
+    """Write every result table of :data:`TABLES` from the parts (:func:`run_part`)."""
+    from analysis.meetings.analysis import combine_parts
+
+    results = combine_parts(parts, params.settings)
+    meta = {"settings": params.settings, "source_tables": list(input.tables)}
+    for name in TABLES:
+        frame = getattr(results, name)
+        write_parquet(frame, getattr(output, name), meta)
+        write_csv(csv_precision(frame), getattr(output, f"{name}_csv"))
+        record.wrote(getattr(output, name), frame)
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`
+    (the whole analysis in this process: one part)."""
+    with stage_run("meetings", output, log, errors=(StageError,)) as record:
+        lines, part = run_part(input, output, params)
+        record.lines += lines
+        combine(input, output, params, record, [part])

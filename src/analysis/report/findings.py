@@ -21,9 +21,9 @@ import math
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.claims import VERDICTS
+from analysis.core import yamlio
 from analysis.core.config import read_text
 from analysis.core.errors import InputError
 from analysis.core.i18n import fmt_number
@@ -82,7 +82,7 @@ CLAIM_COLUMNS = [
 
 def load_findings(path: str, schema_path: str) -> Located:
     """A findings register validated against the schema (errors located), ids unique."""
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = yamlio.safe_load(Path(schema_path).read_text(encoding="utf-8"))
     doc = load_yaml(path, read_text(path))
     validate(doc, schema, "findings register")
     seen: set[str] = set()
