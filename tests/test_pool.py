@@ -154,3 +154,28 @@ def test_offload_parts_combines_the_parts_results_in_this_thread(tmp_path, monke
     assert sum(int(line.split()[1]) for line in lines if line.startswith("counted")) == 3
     assert f"wrote {out.total}" in lines
     pool.shutdown()
+
+
+def test_the_rules_threads_import_no_statistics_or_plotting():
+    """What the rules import in the Snakemake process (stage references for the workers,
+    ingest, report text, joining the meetings parts) stays light: scipy, statsmodels and
+    matplotlib are imported in the workers only (the forkserver preloads them once)."""
+    import subprocess
+    import sys
+
+    modules = [
+        "analysis.ingest.stage",
+        "analysis.survey.stage",
+        "analysis.meetings.stage",
+        "analysis.meetings.results",
+        "analysis.channels.stage",
+        "analysis.claims.stage",
+        "analysis.report.survey_figures",
+        "analysis.report.meetings_figures",
+        "analysis.report.channels_figures",
+        "analysis.report.html",
+    ]
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\n"
+    code += "print(sorted(m for m in ('scipy', 'statsmodels', 'matplotlib') if m in sys.modules))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "[]"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
 from analysis.meetings import GROUPS
@@ -21,24 +19,7 @@ from analysis.meetings.models import (
     odds_ratios,
     trend_table,
 )
-
-
-@dataclass
-class MeetingsResults:
-    trend: pd.DataFrame
-    breaks: pd.DataFrame
-    coefficients: pd.DataFrame
-    effects: pd.DataFrame
-    diagnostics: pd.DataFrame
-    fitted: pd.DataFrame
-    scan: pd.DataFrame
-    model_comparison: pd.DataFrame
-    break_shift: pd.DataFrame
-    shares: pd.DataFrame
-    odds_ratios: pd.DataFrame
-    group_tests: pd.DataFrame
-    diagnosis_meetings: pd.DataFrame
-    events_marked: pd.DataFrame
+from analysis.meetings.results import MeetingsResults, combine_parts
 
 
 def resolve_breaks(events: pd.DataFrame, ids: list[str], half: pd.DataFrame) -> pd.DataFrame:
@@ -131,10 +112,6 @@ def _comparisons(tid: str, var: str, x: pd.Series, n: pd.Series, settings: dict)
     return sh, o, tests
 
 
-# The result tables with one block of rows per series (concatenated in config order).
-SERIES_TABLES = ("coefficients", "effects", "diagnostics", "fitted", "scan", "model_comparison", "break_shift")
-
-
 def analyse_meetings(
     tables: dict[str, pd.DataFrame], events: pd.DataFrame, settings: dict, periods: dict[str, str] | None = None
 ) -> MeetingsResults:
@@ -175,16 +152,6 @@ def analyse_part(
     if GROUPS in keys:
         out |= _group_results(tables, events, settings, periods, series_frame, half, first, breaks)
     return out
-
-
-def combine_parts(parts: list[dict], settings: dict) -> MeetingsResults:
-    """The results of :func:`analyse_part` calls that together cover every series and
-    :data:`GROUPS`; per-series tables in the order of ``settings["series"]``."""
-    per_series = {sid: r for part in parts for sid, r in part["series"].items()}
-    ordered = [per_series[sid] for sid in settings["series"]]
-    joined = {k: pd.concat([r[k] for r in ordered], ignore_index=True) for k in SERIES_TABLES}
-    rest = next(part for part in parts if "trend" in part)
-    return MeetingsResults(**joined, **{k: v for k, v in rest.items() if k != "series"})
 
 
 def _group_results(tables, events, settings, periods, series_frame, half, first, breaks) -> dict:

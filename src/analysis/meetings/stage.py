@@ -98,7 +98,7 @@ def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dic
 
 def combine(input, output, params, record, parts: list[dict]) -> None:
     """Write every result table of :data:`TABLES` from the parts (:func:`run_part`)."""
-    from analysis.meetings.analysis import combine_parts
+    from analysis.meetings.results import combine_parts
 
     results = combine_parts(parts, params.settings)
     meta = {"settings": params.settings, "source_tables": list(input.tables)}
