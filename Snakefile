@@ -8,12 +8,14 @@ import time
 
 from snakemake.utils import min_version
 
+from analysis.channels import FIGURE_COST as CHANNELS_FIGURE_COST
 from analysis.channels import FIGURES as CHANNELS_FIGURES
 from analysis.channels import TABLES as CHANNELS_TABLES
 from analysis.claims import TABLES as CLAIMS_TABLES
 from analysis.core.config import load_config, read_settings, write_settings
 from analysis.core.errors import InputError
 from analysis.core.summary import claim_run, failure_summary, remove_orphans, remove_unfinished, success_note
+from analysis.meetings import FIGURE_COST as MEETINGS_FIGURE_COST
 from analysis.meetings import FIGURES as MEETINGS_FIGURES
 from analysis.meetings import TABLES as MEETINGS_TABLES
 from analysis.survey import TABLES as SURVEY_TABLES

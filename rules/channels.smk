@@ -60,7 +60,16 @@ rule figures_channels:
         from analysis.core.pool import offload_parts
 
         # the figures are drawn in both workers at once, a part each
-        offload_parts(run, "figures_channels", input, output, read_settings(input.settings), log, CHANNELS_FIGURES)
+        offload_parts(
+            run,
+            "figures_channels",
+            input,
+            output,
+            read_settings(input.settings),
+            log,
+            CHANNELS_FIGURES,
+            cost=CHANNELS_FIGURE_COST,
+        )
 
 
 rule report_channels:

@@ -61,7 +61,16 @@ rule figures_meetings:
         from analysis.core.pool import offload_parts
 
         # the figures are drawn in both workers at once, a part each
-        offload_parts(run, "figures_meetings", input, output, read_settings(input.settings), log, MEETINGS_FIGURES)
+        offload_parts(
+            run,
+            "figures_meetings",
+            input,
+            output,
+            read_settings(input.settings),
+            log,
+            MEETINGS_FIGURES,
+            cost=MEETINGS_FIGURE_COST,
+        )
 
 
 rule report_meetings:

@@ -99,6 +99,14 @@ def test_split_deals_keys_round_robin_in_order():
     assert pool.split(["a", "b"], 0) == [["a", "b"]]
 
 
+def test_split_balances_the_cost_of_the_parts():
+    cost = {"a": 0.9, "b": 0.3, "c": 0.5, "d": 0.8, "e": 0.7}
+    parts = pool.split(list(cost), 2, cost)
+    assert parts == [["a", "b", "c"], ["d", "e"]]  # 1.7 and 1.5; round-robin gave 2.1 and 1.1
+    assert sorted(k for p in parts for k in p) == sorted(cost)
+    assert pool.split(["x", "a"], 2, {"a": 5.0}) == [["a"], ["x"]]  # the costly key alone
+
+
 @pytest.mark.pipeline
 @pytest.mark.parametrize("workers", [2, 0])
 def test_offload_parts_runs_every_part_and_writes_one_log(tmp_path, monkeypatch, workers):

@@ -137,13 +137,21 @@ def offload(func, input, output, params, log=None) -> None:
     future.result()
 
 
-def split(keys: list[str], parts: int) -> list[list[str]]:
-    """``keys`` dealt round-robin into at most ``parts`` non-empty parts, order kept."""
+def split(keys: list[str], parts: int, cost: dict[str, float] | None = None) -> list[list[str]]:
+    """``keys`` in at most ``parts`` non-empty parts of about equal ``cost`` (the costliest
+    key first to the cheapest part so far; a key without a cost counts 1), each part in
+    the order of ``keys``."""
     parts = max(1, min(parts, len(keys)))
-    return [list(keys[i::parts]) for i in range(parts)]
+    cost = cost or {}
+    totals, members = [0.0] * parts, [[] for _ in range(parts)]
+    for key in sorted(keys, key=lambda k: -cost.get(k, 1.0)):  # stable: ties keep their order
+        i = totals.index(min(totals))
+        totals[i] += cost.get(key, 1.0)
+        members[i].append(key)
+    return [[k for k in keys if k in m] for m in members]
 
 
-def offload_parts(func, name: str, input, output, params, log, keys: list[str], combine=None) -> None:
+def offload_parts(func, name: str, input, output, params, log, keys: list[str], combine=None, cost=None) -> None:
     """Call ``func(input, output, params, None, part)`` for parts of ``keys`` in every
     worker at once, and write one log for the job ``name``.
 
@@ -152,7 +160,8 @@ def offload_parts(func, name: str, input, output, params, log, keys: list[str], 
     core idles. ``func`` does only the keys of its part and returns its log lines; with
     ``combine``, it returns ``(log lines, result)`` and ``combine(input, output, params,
     log, results)`` writes the outputs from every part's result, in this thread. The
-    job's log has every part's lines. When a part fails the others are waited for, every
+    job's log has every part's lines; ``cost`` ({key: relative cost}) balances the parts
+    (:func:`split`). When a part fails the others are waited for, every
     declared output is removed and the first located error is raised (the log has all).
     """
     from analysis.core.stage import StageError, stage_run
@@ -167,7 +176,7 @@ def offload_parts(func, name: str, input, output, params, log, keys: list[str], 
                 errors.append(exc)
         else:
             args = (plain(input), plain(output), params, None)
-            futures = [pool().submit(func, *args, part) for part in split(keys, WORKERS)]
+            futures = [pool().submit(func, *args, part) for part in split(keys, WORKERS, cost)]
             concurrent.futures.wait(futures)
             for future in futures:
                 if (exc := future.exception()) is None:
