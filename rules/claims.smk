@@ -56,9 +56,10 @@ for sid in CLAIMS:
             f"{LOGS}/claims_{sid}.log",
         run:
             from analysis.claims.stage import run
-            from analysis.core.pool import offload
 
-            offload(run, input, output, read_settings(input.settings), log)
+            # pandas only, and ready to run while the workers are still starting: in the
+            # rule's thread, so the models and figures that follow have both workers
+            run(input, output, read_settings(input.settings), log)
 
 
 rule claims:

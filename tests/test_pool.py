@@ -166,8 +166,9 @@ def test_offload_parts_combines_the_parts_results_in_this_thread(tmp_path, monke
 
 def test_the_rules_threads_import_no_statistics_or_plotting():
     """What the rules import in the Snakemake process (stage references for the workers,
-    ingest, report text, joining the meetings parts) stays light: scipy, statsmodels and
-    matplotlib are imported in the workers only (the forkserver preloads them once)."""
+    ingest, the claims audits, report text, joining the meetings parts) stays light:
+    scipy, statsmodels and matplotlib are imported in the workers only (the forkserver
+    preloads them once)."""
     import subprocess
     import sys
 
@@ -178,6 +179,10 @@ def test_the_rules_threads_import_no_statistics_or_plotting():
         "analysis.meetings.results",
         "analysis.channels.stage",
         "analysis.claims.stage",
+        "analysis.claims.audit",
+        "analysis.claims.evaluate",
+        "analysis.costmodel.model",
+        "analysis.core.registers",
         "analysis.report.survey_figures",
         "analysis.report.meetings_figures",
         "analysis.report.channels_figures",

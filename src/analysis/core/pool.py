@@ -5,8 +5,8 @@ stack is imported once per build, not once per job; but threads take turns on th
 interpreter lock, so models, audits and figures computed there would hold up every other
 job. Every analysis, audit and figure stage is therefore handed to a small pool of worker
 processes (:func:`offload`): the rule's thread waits without holding the lock, while the
-Snakemake process goes on with the light jobs (ingest, report text, the combined claims
-tables, the HTML page). A figure job is split over every worker (:func:`offload_parts`):
+Snakemake process goes on with the light jobs (ingest, the claims audits, report text,
+the HTML page). A figure job is split over every worker (:func:`offload_parts`):
 one worker drawing a section's figures one after the other left the other core idle.
 
 The workers are forked from a ``forkserver`` that has already imported pandas, pyarrow,
