@@ -3,7 +3,7 @@
 import functools
 from pathlib import Path
 
-import yaml
+from analysis.core import yamlio
 
 RAW = "data/raw"
 PROCESSED = "data/processed"
@@ -81,7 +81,7 @@ def source_label(sid):
     path = Path(RAW, sid, "source.yaml")
     if not path.is_file():
         return sid
-    meta = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    meta = yamlio.safe_load(path.read_text(encoding="utf-8"))
     return f"{meta['publisher'].split(',')[0]} {str(meta['published'])[:4]}"
 
 

@@ -4,7 +4,7 @@
 # (report_meetings), each reading the result tables it needs.
 
 from analysis.meetings import FIGURE_TABLES as MEETINGS_FIGURE_TABLES
-from analysis.meetings import GROUPS as MEETINGS_GROUPS
+from analysis.meetings import part_keys as meetings_part_keys
 from analysis.meetings import REPORT_TABLES as MEETINGS_REPORT_TABLES
 
 MEETINGS = config["meetings"]["source"]
@@ -28,7 +28,7 @@ rule meetings:
         # each series' models in a worker of its own, the group comparisons beside one of
         # them; the result tables are written here from the parts
         params_ = read_settings(input.settings)
-        keys = [*params_.settings["series"], MEETINGS_GROUPS]
+        keys = meetings_part_keys(params_.settings)
         offload_parts(run_part, "meetings", input, output, params_, log, keys, combine)
 
 

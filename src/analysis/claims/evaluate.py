@@ -111,7 +111,7 @@ class Context:
     directional: bool = True  # one-sided widths bound that side at the printed number
     estimates: dict[str, dict] = field(default_factory=dict)
     fact_table: object | None = None  # analysis.channels.FactTable of the cost model's source
-    _labels: dict = field(default_factory=dict, repr=False, compare=False)
+    _made: dict = field(default_factory=dict, repr=False, compare=False)  # labels(), records()
 
     def table(self, source: str, table: str, keypath: list) -> pd.DataFrame:
         if (source, table) not in self.tables:
@@ -125,17 +125,17 @@ class Context:
         Made once per column (claims select from the same tables hundreds of times; a
         selection through pandas cost more than the rest of the audit)."""
         key = (id(frame), col)
-        if key not in self._labels:
+        if key not in self._made:
             text = frame[col].astype(str).to_numpy()
-            self._labels[key] = (text, frozenset(text))
-        return self._labels[key]
+            self._made[key] = (text, frozenset(text))
+        return self._made[key]
 
     def records(self, frame: pd.DataFrame) -> list[dict]:
         """The rows of one of the context's tables as dicts (made once per table)."""
         key = (id(frame), None)
-        if key not in self._labels:
-            self._labels[key] = frame.to_dict("records")
-        return self._labels[key]
+        if key not in self._made:
+            self._made[key] = frame.to_dict("records")
+        return self._made[key]
 
     def fact(self, source: str, fid: str, keypath: list) -> pd.Series:
         facts = self.facts.get(source)

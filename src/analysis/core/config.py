@@ -26,7 +26,6 @@ from analysis.core.yamlio import Located, load_yaml, validate
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")  # ids that become file names (sources, tables)
 # libyaml's safe loader and dumper when PyYAML was built with it (same documents, faster).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -119,7 +118,7 @@ def load_config(
         key = json.dumps([text, schema_text, overrides or {}, sources], sort_keys=True, default=str)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         if Path(stamp).is_file() and Path(stamp).read_text(encoding="utf-8") == digest:
-            data = yaml.load(text, Loader=_LOADER)  # already validated: the fast C loader
+            data = yamlio.safe_load(text)  # already validated: the fast C loader
             return merge(data, overrides) if overrides else data
     doc = load_yaml(path, text)
     if not isinstance(doc.data, dict):
@@ -160,4 +159,4 @@ def write_settings(path: str | Path, values: dict) -> str:
 
 def read_settings(path: str | Path) -> SimpleNamespace:
     """A job's settings file as attributes (what the stage functions take as ``params``)."""
-    return SimpleNamespace(**yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER))
+    return SimpleNamespace(**yamlio.safe_load(Path(path).read_text(encoding="utf-8")))

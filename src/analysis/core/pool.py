@@ -123,13 +123,18 @@ def plain(obj) -> SimpleNamespace:
     return SimpleNamespace(**out)
 
 
+def _log_paths(log) -> str | list[str] | None:
+    """Snakemake's log list (or one path, or None) as picklable strings."""
+    return [str(p) for p in log] if log is not None and not isinstance(log, str) else log
+
+
 def offload(func, input, output, params, log=None) -> None:
     """Call ``func(input, output, params, log)`` in a worker process and wait for it.
 
     ``func`` must be a module-level stage function; its exceptions (a located
     :class:`~analysis.core.stage.StageError`) are raised here, in the rule's thread.
     """
-    logs = [str(p) for p in log] if log is not None and not isinstance(log, str) else log
+    logs = _log_paths(log)
     if WORKERS == 0:
         func(input, output, params, logs)
         return
@@ -166,8 +171,7 @@ def offload_parts(func, name: str, input, output, params, log, keys: list[str], 
     """
     from analysis.core.stage import StageError, stage_run
 
-    logs = [str(p) for p in log] if log is not None and not isinstance(log, str) else log
-    with stage_run(name, output, logs, errors=(StageError,)) as record:
+    with stage_run(name, output, _log_paths(log), errors=(StageError,)) as record:
         returned, errors = [], []
         if WORKERS == 0:
             try:

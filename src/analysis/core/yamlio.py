@@ -108,7 +108,8 @@ def _expression(node) -> yaml.Node | None:
     return None
 
 
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_C_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, where PyYAML was built with it
+SAFE_LOADER = _C_LOADER or yaml.SafeLoader
 
 
 def safe_load(text: str) -> Any:
@@ -121,14 +122,13 @@ def _fast(text: str) -> tuple[Any, yaml.Node | None] | None:
     """(data, root) parsed by libyaml (PyYAML's C loader, about 5x faster), or None when
     the text needs the careful path: a tag, anchor or alias, or a syntax error (the pure
     Python loader then refuses or reports it, with its own wording and location)."""
-    loader_class = getattr(yaml, "CSafeLoader", None)
-    if loader_class is None:
+    if _C_LOADER is None:
         return None
     try:
-        for event in yaml.parse(text, Loader=loader_class):
+        for event in yaml.parse(text, Loader=_C_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) or getattr(event, "tag", None):
                 return None
-        loader = loader_class(text)
+        loader = _C_LOADER(text)
         try:
             root = loader.get_single_node()
             return (loader.construct_document(root) if root is not None else None), root

@@ -24,6 +24,13 @@ TABLES = (
 # The part of the analysis that is not per series (trend, breaks, group comparisons): the
 # meetings job runs it and each series' models as parts, in the workers at once.
 GROUPS = "groups"
+
+
+def part_keys(settings: dict) -> list[str]:
+    """Every part of the analysis: each series id of ``settings``, then :data:`GROUPS`."""
+    return [*settings["series"], GROUPS]
+
+
 FIGURES = ("series", "end_reason", "groups", "odds_ratios", "scan")
 # Drawing time of each figure in seconds (measured on this project's 2-core machine), only
 # to split the figures job into parts of about equal time (analysis.core.pool.split).

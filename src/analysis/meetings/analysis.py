@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.meetings import GROUPS
+from analysis.meetings import GROUPS, part_keys
 from analysis.meetings.models import (
     best_pair,
     break_shift,
@@ -119,8 +119,7 @@ def analyse_meetings(
 
     ``periods``: {table id: period as the sidecar states it} (for the diagnosis table).
     """
-    keys = [*settings["series"], GROUPS]
-    return combine_parts([analyse_part(tables, events, settings, periods, keys)], settings)
+    return combine_parts([analyse_part(tables, events, settings, periods, part_keys(settings))], settings)
 
 
 def analyse_part(

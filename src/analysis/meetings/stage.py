@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.stage import StageError, stage_run
 from analysis.core.store import read_meta, write_csv, write_parquet
-from analysis.meetings import GROUPS, TABLES
+from analysis.meetings import TABLES, part_keys
 
 # Result CSVs carry 4 significant digits (the inputs have 3-6; p-values, ratios and
 # percentages need no more); whole numbers (counts) stay exact. Parquet keeps full precision.
@@ -53,7 +53,7 @@ def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dic
     from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
     settings = params.settings
-    keys = list(keys if keys is not None else [*settings["series"], GROUPS])
+    keys = list(keys if keys is not None else part_keys(settings))
     with stage_run("meetings " + " ".join(keys), output, log) as record:
         tables, raw_files, periods = {}, {}, {}
         for p in input.tables:
