@@ -1,7 +1,9 @@
 """Time the pipeline against the cost of importing the scientific stack.
 
 Runs on a temporary copy of the project (never touches the working tree) and prints
-every timing as a ratio to its baseline, each the median of ``--repeat`` runs:
+every timing as a ratio to its baseline, each the median of ``--repeat`` runs, every run
+paired with a run of its baseline right after it (the ratio is the median of the pairs'
+ratios; the baselines' own rows are medians of separate runs, for reference):
 
 * baselines: ``python -c "import pandas, scipy.stats, statsmodels.api, matplotlib"``
   and ``snakemake --version``;
@@ -66,6 +68,14 @@ def median(cmd, cwd, repeat, prepare=None) -> float:
     return statistics.median(timed(cmd, cwd, prepare) for _ in range(repeat))
 
 
+def paired(cmd, cwd, repeat, base, prepare=None) -> tuple[float, float]:
+    """Median seconds of ``cmd`` and the median of its ratios to ``base`` run right after
+    it, pair by pair: the speed of this shared machine drifts by a quarter within an
+    hour, so a baseline timed minutes earlier would move every ratio with it."""
+    pairs = [(timed(cmd, cwd, prepare), timed(base, cwd)) for _ in range(repeat)]
+    return statistics.median(a for a, _ in pairs), statistics.median(a / b for a, b in pairs)
+
+
 def add_tables(work: Path, n: int) -> None:
     """Copies of a printed table in a source without analyses (isf_2017)."""
     source = work / "data/raw/riksrevisionen_2022/tables"
@@ -108,26 +118,26 @@ def main() -> None:
             for d in ("data/processed", "reports", "build", ".snakemake", "logs"):
                 shutil.rmtree(work / d, ignore_errors=True)
 
+        # Every timing is paired with its baseline run right after it (the import, or
+        # `snakemake --version` for the no-op build), and the ratio is the median of the
+        # pairs' ratios.
         n_tables = len(list((work / "data/raw").glob("*/tables/*.csv")))
-        t_cold = median(SNAKEMAKE, work, args.repeat, prepare=clean)
-        rows.append((f"cold build ({n_tables} tables)", t_cold, ("import", t_cold / t_import, 4.0)))
-        # The no-op build is compared with `snakemake --version` run right next to it, pair
-        # by pair: both take about a second, so drift of the machine would bias the ratio.
-        pairs = [(timed(SNAKEMAKE, work), timed([*SNAKEMAKE, "--version"], work)) for _ in range(args.repeat)]
-        noop_ratio = statistics.median(a / b for a, b in pairs)
-        rows.append(("no-op build", statistics.median(a for a, _ in pairs), ("snakemake --version", noop_ratio, 1.3)))
+        t_cold, r = paired(SNAKEMAKE, work, args.repeat, IMPORTS, prepare=clean)
+        rows.append((f"cold build ({n_tables} tables)", t_cold, ("import", r, 4.0)))
+        t, r = paired(SNAKEMAKE, work, args.repeat, [*SNAKEMAKE, "--version"])
+        rows.append(("no-op build", t, ("snakemake --version", r, 1.3)))
         for sid, tid in TABLES.items():
             raw = work / "data/raw" / sid / "tables" / f"{tid}.csv"
-            t = median(SNAKEMAKE, work, args.repeat, prepare=appender(raw, "\n"))
-            rows.append((f"rebuild after a change to {sid}/{tid}", t, ("import", t / t_import, 2.5)))
+            t, r = paired(SNAKEMAKE, work, args.repeat, IMPORTS, prepare=appender(raw, "\n"))
+            rows.append((f"rebuild after a change to {sid}/{tid}", t, ("import", r, 2.5)))
         template = work / TEMPLATE
-        t = median(SNAKEMAKE, work, args.repeat, prepare=appender(template, "{# a word #}\n"))
-        rows.append((f"rebuild after a one-word change in {template.name}", t, ("import", t / t_import, 1.5)))
+        t, r = paired(SNAKEMAKE, work, args.repeat, IMPORTS, prepare=appender(template, "{# a word #}\n"))
+        rows.append((f"rebuild after a one-word change in {template.name}", t, ("import", r, 1.5)))
         if args.extra_tables:
             add_tables(work, args.extra_tables)
-            t_scaled = median(SNAKEMAKE, work, args.repeat, prepare=clean)
+            t_scaled, r = paired(SNAKEMAKE, work, args.repeat, IMPORTS, prepare=clean)
             total = n_tables + args.extra_tables
-            rows.append((f"cold build ({total} tables)", t_scaled, ("import", t_scaled / t_import, None)))
+            rows.append((f"cold build ({total} tables)", t_scaled, ("import", r, None)))
             per_table = (t_scaled - t_cold) / args.extra_tables * 1000
 
     print(f"{'step (median of ' + str(args.repeat) + ')':<66} {'seconds':>8}  ratio")

@@ -14,7 +14,8 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.survey.analysis import _intervals, pick_n, positive_mask
+from analysis.core.proportions import proportion_ci_array
+from analysis.survey.analysis import pick_n, positive_mask
 from analysis.survey.methods import (
     VERDICTS,
     brunner_munzel_grouped,
@@ -193,7 +194,7 @@ def test_brunner_munzel_degenerate_and_bad_input():
 def test_vectorised_intervals_against_statsmodels(method, sm):
     c = np.array([0, 1, 13, 65, 239, 538, 539])
     n = np.array([539, 10, 146, 146, 539, 539, 539])
-    lo, hi = _intervals(c, n, method, 0.9)
+    lo, hi = proportion_ci_array(c, n, method, 0.9)
     ref_lo, ref_hi = proportion_confint(c, n, alpha=0.1, method=sm)
     assert lo == pytest.approx(np.clip(ref_lo, 0, 1), abs=1e-10)
     assert hi == pytest.approx(np.clip(ref_hi, 0, 1), abs=1e-10)

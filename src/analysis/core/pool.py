@@ -10,11 +10,13 @@ the HTML page). A figure job is split over every worker (:func:`offload_parts`):
 one worker drawing a section's figures one after the other left the other core idle.
 
 The workers are forked from a ``forkserver`` that has already imported pandas, pyarrow,
-scipy.stats, matplotlib, Babel and Jinja2 (started in the background by :func:`warm` from
-the first ingest job, never by a no-op or a report-only run), so a worker costs no import
-of its own. A worker that needs more (statsmodels for the meetings models) imports it
-once and keeps it for the next task: preloading statsmodels too made every other
-worker wait for it (measured with ``make bench``). Forking from the single-threaded
+scipy's special functions, matplotlib, Babel and Jinja2 (started in the background by
+:func:`warm` from the first ingest job, never by a no-op or a report-only run), so a
+worker costs no import of its own. The survey and channels analyses need nothing more
+(scipy.stats alone would add a second to the server's start, which every analysis waits
+for). A worker that needs more (statsmodels and scipy.stats for the meetings models)
+imports it once and keeps it for the next task: preloading statsmodels too made every
+other worker wait for it (measured with ``make bench``). Forking from the single-threaded
 forkserver, not from the multi-threaded Snakemake process, is what makes this safe.
 """
 
@@ -37,7 +39,7 @@ PRELOAD = [
     "jinja2",
     "yaml",
     "analysis.core.store",
-    "scipy.stats",
+    "scipy.special",
 ]
 # Worker processes; SERVICESTAT_WORKERS=0 runs every stage in the rule's own thread
 # (for debugging with a plain traceback, or to compare timings).

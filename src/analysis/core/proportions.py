@@ -16,11 +16,44 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
+import numpy as np
+from scipy import special
 
-# Names used in config.yaml -> statsmodels' method names.
+# Names used in config.yaml -> statsmodels' method names (``proportion_confint``, with
+# which the tests compare every method).
 METHODS = {"wilson": "wilson", "clopper_pearson": "beta", "agresti_coull": "agresti_coull"}
+
+
+def proportion_ci_array(counts, n, method: str = "wilson", confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`proportion_ci` for arrays of counts and trials (broadcast), by the closed
+    forms: Wilson's score interval, Agresti-Coull's adjusted Wald interval, and the
+    Clopper-Pearson interval as beta quantiles (``scipy.special.betaincinv``).
+
+    The same values as statsmodels' ``proportion_confint`` (the tests compare all three
+    methods), without its cost: one statsmodels call per cell takes a quarter of a
+    millisecond, and importing statsmodels (with scipy.stats) about a second of every
+    worker that would otherwise need neither.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown interval method {method!r}; expected one of {sorted(METHODS)}")
+    c, n = np.asarray(counts, dtype=float), np.asarray(n, dtype=float)
+    alpha = 1 - confidence
+    z = special.ndtri(1 - alpha / 2)
+    p = c / n
+    if method == "wilson":
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        lo, hi = centre - half, centre + half
+    elif method == "agresti_coull":
+        nt = n + z * z
+        pt = (c + z * z / 2) / nt
+        half = z * np.sqrt(pt * (1 - pt) / nt)
+        lo, hi = pt - half, pt + half
+    else:  # Clopper-Pearson: beta quantiles
+        with np.errstate(invalid="ignore"):
+            lo = np.where(c > 0, special.betaincinv(c, n - c + 1, alpha / 2), 0.0)
+            hi = np.where(c < n, special.betaincinv(c + 1, n - c, 1 - alpha / 2), 1.0)
+    return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
 
 
 def proportion_ci(count: float, n: float, method: str = "wilson", confidence: float = 0.95) -> tuple[float, float]:
@@ -42,8 +75,8 @@ def proportion_ci(count: float, n: float, method: str = "wilson", confidence: fl
         raise ValueError(f"unknown interval method {method!r}; expected one of {sorted(METHODS)}")
     if n <= 0:
         raise ValueError("n must be positive")
-    lo, hi = proportion_confint(count, n, alpha=1 - confidence, method=METHODS[method])
-    return float(max(lo, 0.0)), float(min(hi, 1.0))
+    lo, hi = proportion_ci_array(count, n, method, confidence)
+    return float(lo), float(hi)
 
 
 def newcombe_diff_ci(
@@ -76,4 +109,4 @@ def two_proportion_z(x1: float, n1: float, x2: float, n2: float, deff: float = 1
     if se == 0:
         return 0.0, 1.0
     z = (x1 / n1 - x2 / n2) / se
-    return z, float(2 * stats.norm.sf(abs(z)))
+    return z, float(2 * special.ndtr(-abs(z)))

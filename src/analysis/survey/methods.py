@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from analysis.core.proportions import proportion_ci
 
@@ -190,6 +190,26 @@ def mean_score_test(counts: np.ndarray, scores: np.ndarray | None = None) -> tup
     return float(q), counts.shape[0] - 1
 
 
+def pearson_chi2(table) -> tuple[float, int, np.ndarray]:
+    """Pearson's chi-square statistic of a two-way count table (no continuity
+    correction), its degrees of freedom and the expected counts under homogeneity.
+
+    What ``scipy.stats.chi2_contingency(table, correction=False)`` returns before its
+    p-value (the tests compare), without importing scipy.stats: the survey analysis
+    needs no other part of it. A table with one row or one column has 0 degrees of
+    freedom and statistic 0; an expected count of 0 (a row or column without answers)
+    is an error, as in scipy.
+    """
+    t = np.asarray(table, dtype=float)
+    expected = t.sum(axis=1, keepdims=True) * t.sum(axis=0, keepdims=True) / t.sum()
+    zero = np.argwhere(expected == 0)
+    if zero.size:
+        raise ValueError(f"the table of expected counts has a zero element at {tuple(int(i) for i in zero[0])}")
+    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
+    chi2 = float(((t - expected) ** 2 / expected).sum()) if dof else 0.0
+    return chi2, dof, expected
+
+
 def homogeneity_statistics(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pearson's chi-square and the mean-score statistic for many count tables at once.
 
@@ -253,7 +273,7 @@ def homogeneity_table(counts: pd.DataFrame, ordinal: bool = True) -> tuple[pd.Da
     keep = table.sum(axis=0) > 0  # a category nobody chose carries no information
     table = table[:, keep]
     n = table.sum()
-    chi2, _, dof, expected = stats.chi2_contingency(table, correction=False)
+    chi2, dof, expected = pearson_chi2(table)
     small = int((expected < 5).sum())
     tests = [("chi_square_homogeneity", chi2, dof)]
     if ordinal:
@@ -264,7 +284,7 @@ def homogeneity_table(counts: pd.DataFrame, ordinal: bool = True) -> tuple[pd.Da
             "test": name,
             "statistic": stat,
             "df": int(df),
-            "p_value": float(stats.chi2.sf(stat, df)),
+            "p_value": float(special.chdtrc(df, stat)),
             "cramers_v": cramers_v(chi2, n, table.shape) if name == "chi_square_homogeneity" else np.nan,
             "min_expected": float(expected.min()),
             "n_expected_below_5": small,
@@ -432,8 +452,8 @@ def mcnemar_bounds(x_a, x_b, n) -> dict[str, np.ndarray]:
     return {
         "statistic_min": stat_min,
         "statistic_max": stat_max,
-        "p_min": stats.chi2.sf(stat_max, 1),
-        "p_max": stats.chi2.sf(stat_min, 1),
+        "p_min": special.chdtrc(1, stat_max),
+        "p_max": special.chdtrc(1, stat_min),
     }
 
 
