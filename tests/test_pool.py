@@ -192,3 +192,18 @@ def test_the_rules_threads_import_no_statistics_or_plotting():
     code += "print(sorted(m for m in ('scipy', 'statsmodels', 'matplotlib') if m in sys.modules))"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
+
+
+def test_the_survey_and_channels_analyses_need_no_scipy_stats_or_statsmodels():
+    """The worker server preloads scipy.special, not scipy.stats (a second more of its
+    start, which every analysis waits for): the survey and channels analyses, which run
+    in a worker, must not import scipy.stats or statsmodels (the meetings models do)."""
+    import subprocess
+    import sys
+
+    modules = ["analysis.survey.analysis", "analysis.survey.methods", "analysis.channels.analysis"]
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\n"
+    code += "print(sorted(m for m in ('scipy.stats', 'statsmodels') if m in sys.modules))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "[]"
+    assert "scipy.special" in pool.PRELOAD and "scipy.stats" not in pool.PRELOAD
