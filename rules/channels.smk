@@ -94,6 +94,7 @@ rule report_channels:
         ),
     output:
         md=f"{REPORTS}/arbetsformedlingen.md",
+        part=page_part("arbetsformedlingen"),
     log:
         f"{LOGS}/report_channels.log",
     run:

@@ -102,6 +102,7 @@ rule report_claims:
         settings=settings("report_claims", language=config["language"]),
     output:
         md=f"{REPORTS}/claims.md",
+        part=page_part("claims"),
     log:
         f"{LOGS}/report_claims.log",
     run:

@@ -15,6 +15,7 @@ TEMPLATES = "src/analysis/report/templates"
 LOCALE_SOURCE = "src/analysis/report/locale"
 LOCALE_BUILD = "build/locale"
 SETTINGS = "build/settings"
+PAGE_PARTS = "build/html"
 CAPTIONS = "src/analysis/report/captions"
 RAW_SCHEMAS = [
     "schemas/figures.schema.yaml",
@@ -172,3 +173,9 @@ def settings(name, **values):
     do the same but make every run, a no-op included, import pandas to compare them.)
     """
     return write_settings(f"{SETTINGS}/{name}.yaml", values)
+
+
+def page_part(name):
+    """The HTML of the report file reports/<name>.md, written beside it by the job that
+    writes the Markdown (build/html/<name>.json) and joined into pages by report_html."""
+    return f"{PAGE_PARTS}/{name}.json"

@@ -95,6 +95,7 @@ rule report_meetings:
         ),
     output:
         md=f"{REPORTS}/forsakringskassan.md",
+        part=page_part("forsakringskassan"),
     log:
         f"{LOGS}/report_meetings.log",
     run:

@@ -5,29 +5,35 @@ from analysis.report.names import FINDINGS_TABLES
 
 # Sources with a findings register (data/raw/<source>/findings.yaml), in config order.
 FINDINGS = [sid for sid in config["sources"] if raw_file(sid, "findings.yaml")]
-# The analysis section of each source document (reports/<name>.md).
+# The analysis section of each source document (reports/<name>.md) and its page part.
 SOURCE_SECTIONS = {
     SURVEY: rules.report_survey.output.md,
     MEETINGS: rules.report_meetings.output.md,
     CHANNELS: rules.report_channels.output.md,
 }
+SOURCE_PARTS = {
+    SURVEY: rules.report_survey.output.part,
+    MEETINGS: rules.report_meetings.output.part,
+    CHANNELS: rules.report_channels.output.part,
+}
 # The result tables a findings register may name (every analysis's Parquet tables).
 RESULT_TABLES = sorted(
     p for r in (rules.survey, rules.meetings, rules.channels, rules.claims) for p in r.output if p.endswith(".parquet")
 )
-# The pages of the HTML report after the overview (index.html): one per source document
-# (its findings, then its analysis section), the claims audit, the appendix (catalogue).
+# The pages of the HTML report after the overview (index.html), as the page parts of
+# their report files: one per source document (its findings, then its analysis section),
+# the claims audit, the appendix (catalogue).
 HTML_PAGES = {
     **{
         sid: [
-            *([f"{REPORTS}/findings_{sid}.md"] if sid in FINDINGS else []),
-            *([SOURCE_SECTIONS[sid]] if sid in SOURCE_SECTIONS else []),
+            *([page_part(f"findings_{sid}")] if sid in FINDINGS else []),
+            *([SOURCE_PARTS[sid]] if sid in SOURCE_PARTS else []),
         ]
         for sid in config["sources"]
-        if sid in FINDINGS or sid in SOURCE_SECTIONS
+        if sid in FINDINGS or sid in SOURCE_PARTS
     },
-    "claims": [rules.report_claims.output.md],
-    "appendix": [f"{REPORTS}/index.md", f"{REPORTS}/codebook.md"],
+    "claims": [rules.report_claims.output.part],
+    "appendix": [page_part("index"), page_part("codebook")],
 }
 
 
@@ -69,6 +75,7 @@ rule report_findings:
         **{n: f"{TABLES}/{n}.parquet" for n in FINDINGS_TABLES},
         **{f"{n}_csv": report_table(f"{TABLES}/{n}.csv", "findings", "Findings", n) for n in FINDINGS_TABLES},
         **{f"md_{sid}": f"{REPORTS}/findings_{sid}.md" for sid in FINDINGS},
+        **{f"part_{sid}": page_part(f"findings_{sid}") for sid in FINDINGS},
         md=f"{REPORTS}/findings.md",
     log:
         f"{LOGS}/report_findings.log",
@@ -107,6 +114,8 @@ rule report_index:
     output:
         md=f"{REPORTS}/index.md",
         codebook=f"{REPORTS}/codebook.md",
+        part=page_part("index"),
+        codebook_part=page_part("codebook"),
     log:
         f"{LOGS}/report_index.log",
     run:

@@ -88,6 +88,7 @@ rule report_survey:
         ),
     output:
         md=f"{REPORTS}/riksrevisionen.md",
+        part=page_part("riksrevisionen"),
     log:
         f"{LOGS}/report_survey.log",
     run:

@@ -225,7 +225,7 @@ def test_missing_fact_of_the_indicators_names_the_facts_file(processed, tmp_path
 
 
 def test_english_report(processed, results, tmp_path):
-    out = SimpleNamespace(md=str(tmp_path / "arbetsformedlingen.md"))
+    out = SimpleNamespace(md=str(tmp_path / "arbetsformedlingen.md"), part=str(tmp_path / "arbetsformedlingen.json"))
     run_report(report_input(processed, results, []), out, params(), str(tmp_path / "report.log"))
     md = Path(out.md).read_text(encoding="utf-8")
     assert md.startswith("# Arbetsförmedlingen: channel shift and the business-case cost model (2019)\n")
@@ -248,7 +248,7 @@ def test_english_report(processed, results, tmp_path):
 
 
 def test_swedish_report(processed, results, sv_catalog, tmp_path):
-    out = SimpleNamespace(md=str(tmp_path / "arbetsformedlingen.md"))
+    out = SimpleNamespace(md=str(tmp_path / "arbetsformedlingen.md"), part=str(tmp_path / "arbetsformedlingen.json"))
     run_report(report_input(processed, results, [sv_catalog]), out, params(language="sv"), None)
     md = Path(out.md).read_text(encoding="utf-8")
     assert md.startswith("# Arbetsförmedlingen: kanalförflyttning och kalkylmodellen (2019)\n")
@@ -351,7 +351,8 @@ def test_report_job_imports_no_plotting_or_statistics(processed, results, tmp_pa
         "from types import SimpleNamespace as N\n"
         "from analysis.report.channels import run\n"
         "p = json.loads(sys.argv[1])\n"
-        "run(N(**p['input']), N(md=p['md']), N(settings=p['settings'], language='en', figures=p['figures']))\n"
+        "out = N(md=p['md'], part=p['md'] + '.json')\n"
+        "run(N(**p['input']), out, N(settings=p['settings'], language='en', figures=p['figures']))\n"
         "heavy = [m for m in ('matplotlib', 'scipy', 'statsmodels') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

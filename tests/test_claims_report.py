@@ -323,7 +323,7 @@ def run_report(built, tmp_path, language, catalogs):
         template=str(TEMPLATE),
         catalogs=catalogs,
     )
-    out = SimpleNamespace(md=str(tmp_path / f"claims_{language}.md"))
+    out = SimpleNamespace(md=str(tmp_path / f"claims_{language}.md"), part=str(tmp_path / f"claims_{language}.json"))
     report.run(inputs, out, SimpleNamespace(language=language), tmp_path / f"report_claims_{language}.log")
     return Path(out.md).read_text(encoding="utf-8")
 

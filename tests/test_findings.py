@@ -211,6 +211,7 @@ def stage_io(tmp_path: Path, language: str = "en", catalogs=()):
         out[f"{name}_csv"] = str(tmp_path / f"{name}.csv")
     out["md"] = str(tmp_path / "findings.md")
     out["md_s1"] = str(tmp_path / "findings_s1.md")
+    out["part_s1"] = str(tmp_path / "findings_s1.json")
     return inp, SimpleNamespace(**out), SimpleNamespace(language=language)
 
 

@@ -125,7 +125,12 @@ def report(results, processed, folder: Path, language: str, events: str | None =
         catalogs=[compiled_catalog(folder)] if language == "sv" else [],
     )
     md = folder / f"section_{language}.md"
-    run(inp, NS(md=str(md)), NS(settings=SETTINGS, language=language, figures=LINKS), str(folder / "report.log"))
+    run(
+        inp,
+        NS(md=str(md), part=f"{md}.json"),
+        NS(settings=SETTINGS, language=language, figures=LINKS),
+        str(folder / "report.log"),
+    )
     return md.read_text(encoding="utf-8")
 
 
@@ -274,7 +279,8 @@ import sys, json
 from types import SimpleNamespace as NS
 from analysis.report.meetings import run
 inp = NS(**json.loads(sys.argv[1]))
-run(inp, NS(md=sys.argv[2]), NS(settings=json.loads(sys.argv[3]), language="en", figures=json.loads(sys.argv[4])))
+out = NS(md=sys.argv[2], part=sys.argv[2] + ".json")
+run(inp, out, NS(settings=json.loads(sys.argv[3]), language="en", figures=json.loads(sys.argv[4])))
 print(sorted(m for m in ("matplotlib", "scipy", "statsmodels") if m in sys.modules))
 """
     inp = {n: results[n] for n in REPORT_TABLES} | {

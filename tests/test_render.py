@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,6 +14,7 @@ from babel.messages.pofile import write_po
 
 from analysis.core.stage import StageError
 from analysis.report import catalogs, html, index
+from analysis.report.markdown import markdown_to_html, page_part, write_markdown
 from analysis.report.render import catalog_path, render, translations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +177,12 @@ def index_io(tmp_path: Path, language: str, catalogs_: list[str]):
         codebook_template=str(TEMPLATES / "index_codebook.md.j2"),
         catalogs=catalogs_,
     )
-    out = SimpleNamespace(md=str(tmp_path / "index.md"), codebook=str(tmp_path / "codebook.md"))
+    out = SimpleNamespace(
+        md=str(tmp_path / "index.md"),
+        codebook=str(tmp_path / "codebook.md"),
+        part=str(tmp_path / "index.json"),
+        codebook_part=str(tmp_path / "codebook.json"),
+    )
     sections = {k: f"{k}.md" for k in ("findings", "survey", "meetings", "channels", "claims", "codebook")}
     return inp, out, SimpleNamespace(language=language, sections=sections)
 
@@ -240,7 +247,7 @@ def html_io(tmp_path: Path):
         "index.md": '# Catalogue\n\n| Dataset |\n| --- |\n| <a id="d-s1-tabell_1"></a>`s1/tabell_1` |\n',
     }
     for name, text in files.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
+        write_markdown(text, tmp_path / name, tmp_path / f"{Path(name).stem}.json")
     frames = {
         "findings_sources": pd.DataFrame(
             [["s1", "Myndigheten, Avdelningen", "Rapport", "2020", 1, "Few cases.", "Få fall."]],
@@ -301,9 +308,9 @@ def html_io(tmp_path: Path):
         paths.append(str(tmp_path / f"{name}.parquet"))
         frame.to_parquet(paths[-1])
     inp = SimpleNamespace(
-        page_s1=[str(tmp_path / "findings_s1.md"), str(tmp_path / "sec.md")],
-        page_claims=[str(tmp_path / "claims.md")],
-        page_appendix=[str(tmp_path / "index.md")],
+        page_s1=[str(tmp_path / "findings_s1.json"), str(tmp_path / "sec.json")],
+        page_claims=[str(tmp_path / "claims.json")],
+        page_appendix=[str(tmp_path / "index.json")],
         findings=paths,
         figures=[str(png)],
         template=str(TEMPLATES / "html_page.html.j2"),
@@ -392,3 +399,21 @@ def test_compiling_a_catalog_refuses_text_it_does_not_have(tmp_path):
     tpl.write_text('{{ _("Yes") }}\n', encoding="utf-8")
     catalogs.run(inp, SimpleNamespace(mo=str(out)), None, None)
     assert translations("sv", str(out)).gettext("Yes") == "Ja"
+
+
+def test_a_report_file_and_its_page_part_come_from_the_same_text(tmp_path):
+    text = '# Title\n\n<a id="r-1"></a>Row <b>one</b>\n\n| n |\n| ---: |\n| 1 |\n'
+    write_markdown(text, tmp_path / "findings_s1.md", tmp_path / "parts/findings_s1.json")
+    assert (tmp_path / "findings_s1.md").read_text(encoding="utf-8") == text
+    part = json.loads((tmp_path / "parts/findings_s1.json").read_text(encoding="utf-8"))
+    body, toc = markdown_to_html(text, html=True, prefix="findings_s1-")
+    assert part == {"markdown": "findings_s1.md", "body": body, "contents": toc}
+    # By hand: the heading gets the file's prefix; this package's own anchors stay HTML;
+    # a right-aligned column becomes class "num".
+    assert '<h1 id="findings_s1-s1">Title</h1>' in body and '<a id="r-1"></a>' in body
+    assert '<td class="num">1</td>' in body and toc == (
+        '<ul class="toc">\n<li><a href="#findings_s1-s1">Title</a></li>\n</ul>'
+    )
+    # A section's Markdown (not this package's anchored files) keeps raw HTML as text.
+    other = json.loads(page_part(text, "riksrevisionen.md"))
+    assert "&lt;b&gt;one&lt;/b&gt;" in other["body"] and 'id="riksrevisionen-s1"' in other["body"]

@@ -325,7 +325,11 @@ def english(processed, results, settings, tmp_path_factory) -> str:
     from analysis.report.survey import run
 
     md = tmp_path_factory.mktemp("en") / "riksrevisionen.md"
-    run(report_input(processed, results), Files(md=str(md)), NS(settings=settings, language="en", figures=LINKS))
+    run(
+        report_input(processed, results),
+        Files(md=str(md), part=f"{md}.json"),
+        NS(settings=settings, language="en", figures=LINKS),
+    )
     return md.read_text(encoding="utf-8")
 
 
@@ -336,7 +340,7 @@ def swedish(processed, results, settings, swedish_catalog, tmp_path_factory) -> 
     md = tmp_path_factory.mktemp("sv") / "riksrevisionen.md"
     run(
         report_input(processed, results, [swedish_catalog]),
-        Files(md=str(md)),
+        Files(md=str(md), part=f"{md}.json"),
         NS(settings=settings, language="sv", figures=LINKS),
     )
     return md.read_text(encoding="utf-8")
@@ -422,7 +426,7 @@ def test_report_swedish_bound_reason_from_the_facts(processed, results, settings
     inp = report_input(processed, results, [swedish_catalog])
     inp.facts = str(path)
     md = tmp_path / "riksrevisionen.md"
-    run(inp, Files(md=str(md)), NS(settings=settings, language="sv", figures=LINKS))
+    run(inp, Files(md=str(md), part=f"{md}.json"), NS(settings=settings, language="sv", figures=LINKS))
     text = md.read_text(encoding="utf-8")
     assert "| Migrationsverket | 64: Svarande på kontor för Migrationsverket |" in text
     # An empty Swedish description falls back to the English one.
@@ -440,7 +444,12 @@ def test_report_without_results_for_a_table_fails_cleanly(processed, results, se
     inp.denominators = str(path)
     md = tmp_path / "riksrevisionen.md"
     with pytest.raises(StageError, match=r"denominators\.parquet.*tabell_9"):
-        run(inp, Files(md=str(md)), NS(settings=settings, language="en", figures=LINKS), str(tmp_path / "log"))
+        run(
+            inp,
+            Files(md=str(md), part=f"{md}.json"),
+            NS(settings=settings, language="en", figures=LINKS),
+            str(tmp_path / "log"),
+        )
     assert not md.exists()
 
 

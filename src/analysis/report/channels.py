@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.channels import TABLES
 from analysis.core.i18n import fmt_number
 from analysis.core.stage import stage_run
-from analysis.core.store import write_text
+from analysis.report.markdown import write_markdown
 from analysis.report.render import catalog_path, render, translations
 
 
@@ -466,5 +466,4 @@ def run(input, output, params, log=None) -> None:
         language = params.language
         trans = translations(language, catalog_path(input.catalogs))
         ctx = context(frames, params.settings, language, dict(params.figures), trans.gettext)
-        write_text(render(input.template, language, trans, **ctx), output.md)
-        record.wrote(output.md)
+        write_markdown(render(input.template, language, trans, **ctx), output.md, output.part, record)

@@ -20,7 +20,7 @@ from babel.numbers import format_decimal, get_minus_sign_symbol
 from analysis.claims import REPORT_TABLES, VERDICTS
 from analysis.core.i18n import LOCALES, fmt_number
 from analysis.core.stage import stage_run
-from analysis.core.store import write_text
+from analysis.report.markdown import write_markdown
 from analysis.report.render import catalog_path, render, translations
 
 Gettext = Callable[[str], str]
@@ -359,5 +359,5 @@ def run(input, output, params, log=None) -> None:
             record.read(getattr(input, name), frames[name])
         language = params.language
         trans = translations(language, catalog_path(input.catalogs))
-        write_text(render(input.template, language, trans, **section(frames, language, trans.gettext)), output.md)
-        record.wrote(output.md)
+        text = render(input.template, language, trans, **section(frames, language, trans.gettext))
+        write_markdown(text, output.md, output.part, record)

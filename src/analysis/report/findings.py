@@ -420,6 +420,7 @@ def run(input, output, params, log=None) -> None:
     -> ``findings*`` tables and ``findings.md`` + ``findings_<source>.md``."""
     from analysis.core.stage import stage_run
     from analysis.core.store import write_csv, write_parquet, write_text
+    from analysis.report.markdown import write_markdown
     from analysis.report.render import catalog_path, render, translations
 
     with stage_run("report_findings", output, log) as record:
@@ -465,6 +466,5 @@ def run(input, output, params, log=None) -> None:
         write_text(render(input.overview_template, language, trans, sources=shown), output.md)
         record.wrote(output.md)
         for s in shown:
-            path = getattr(output, f"md_{s['id']}")
-            write_text(render(input.source_template, language, trans, source=s), path)
-            record.wrote(path)
+            text = render(input.source_template, language, trans, source=s)
+            write_markdown(text, getattr(output, f"md_{s['id']}"), getattr(output, f"part_{s['id']}"), record)

@@ -5,7 +5,8 @@ from ``file://``): ``index.html`` shows each source document's main findings on 
 screen (rendered from the findings tables); then one page per source document (its
 findings in detail, then its analysis section), the claims audit and an appendix (data
 catalogue, relation checks, known issues, codebook). Every other page is rendered from
-the same Markdown the ``.md`` reports are, by markdown-it, so the two never disagree.
+the same Markdown the ``.md`` reports are, by markdown-it, in the job that writes that
+Markdown (:func:`analysis.report.markdown.write_markdown`), so the two never disagree.
 Figures are embedded as data URIs with their caption (``<figure>``); links between the
 Markdown files (``findings_x.md#r-...``, ``#c-...``) are rewritten to the page that holds
 the anchor.
@@ -15,17 +16,14 @@ from __future__ import annotations
 
 import base64
 import html as html_lib
+import json
 import re
 from pathlib import Path
 
 from analysis.core.errors import InputError
 from analysis.core.stage import stage_run
 from analysis.core.store import write_text
-from analysis.report.markdown import markdown_to_html
 from analysis.report.render import catalog_path, render, translations
-
-OWN_MARKDOWN = re.compile(r"^(findings.*|index)\.md$")
-"""Markdown files written by this package with anchors (``<a id>``): raw HTML allowed."""
 
 
 def page_file(slug: str) -> str:
@@ -91,7 +89,8 @@ def rewrite_links(body: str, here: str, anchors: dict[str, set[str]], md_pages: 
 
 
 def run(input, output, params, log=None) -> None:
-    """Stage: the findings tables, the sections (Markdown) and figures (PNG) -> the pages."""
+    """Stage: the findings tables, the sections' page parts (:func:`~analysis.report.
+    markdown.page_part`) and the figures (PNG) -> the pages."""
     import pandas as pd
 
     from analysis.report.findings import display_findings, words
@@ -114,16 +113,11 @@ def run(input, output, params, log=None) -> None:
         for slug in params.pages:
             parts, tocs = [], []
             for path in getattr(input, f"page_{slug}"):
-                name = Path(path).name
-                md_pages[name] = slug
-                body, toc = markdown_to_html(
-                    Path(path).read_text(encoding="utf-8"),
-                    html=bool(OWN_MARKDOWN.match(name)),
-                    prefix=f"{Path(path).stem}-",
-                )
+                part = json.loads(Path(path).read_text(encoding="utf-8"))
+                md_pages[part["markdown"]] = slug
                 record.read(path)
-                parts.append(body)
-                tocs.append(toc)
+                parts.append(part["body"])
+                tocs.append(part["contents"])
             bodies[slug] = ("\n".join(parts), "\n".join(tocs))
         overview = render(
             input.overview_template,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.core.i18n import fmt_number
 from analysis.core.stage import stage_run
-from analysis.core.store import write_text
+from analysis.report.markdown import write_markdown
 from analysis.report.render import catalog_path, render, translations
 
 CODEBOOK_CAP = 12
@@ -184,22 +184,19 @@ def run(input, output, params, log=None) -> None:
         }
         states = {"confirmed": _("confirmed"), "stale": _("stale")}
         more = _("… and {n} more rows")
-        write_text(
-            render(
-                input.index_template,
-                language,
-                trans,
-                sources=source_rows(frames["catalog"], language),
-                datasets=dataset_rows(frames["catalog"], language, kinds, words),
-                checks=check_rows(frames["validation"], language),
-                known=known_rows(frames["known_issues"], language, states),
-                coverage=coverage_rows(frames["catalog"], language),
-                figures=figure_rows(frames["figures"], language, words),
-                sections=params.sections,
-            ),
-            output.md,
+        text = render(
+            input.index_template,
+            language,
+            trans,
+            sources=source_rows(frames["catalog"], language),
+            datasets=dataset_rows(frames["catalog"], language, kinds, words),
+            checks=check_rows(frames["validation"], language),
+            known=known_rows(frames["known_issues"], language, states),
+            coverage=coverage_rows(frames["catalog"], language),
+            figures=figure_rows(frames["figures"], language, words),
+            sections=params.sections,
         )
+        write_markdown(text, output.md, output.part, record)
         rows = codebook_rows(frames["codebook"], more)
-        write_text(render(input.codebook_template, language, trans, rows=rows), output.codebook)
-        record.wrote(output.md)
-        record.wrote(output.codebook)
+        text = render(input.codebook_template, language, trans, rows=rows)
+        write_markdown(text, output.codebook, output.codebook_part, record)

@@ -1,10 +1,16 @@
-"""Markdown building blocks shared by the report sections: tables, and HTML from Markdown."""
+"""Markdown building blocks shared by the report sections: tables, HTML from Markdown,
+and the writing of a report file with its part of the HTML report."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from markdown_it import MarkdownIt
+
+OWN_MARKDOWN = re.compile(r"^(findings.*|index)\.md$")
+"""Markdown files written by this package with anchors (``<a id>``): raw HTML allowed."""
 
 
 def md_table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
@@ -52,3 +58,24 @@ def markdown_to_html(markdown: str, html: bool = False, prefix: str = "") -> tup
         '<td style="text-align:right">', '<td class="num">'
     )
     return body, toc
+
+
+def page_part(markdown: str, name: str) -> str:
+    """The HTML of the report file ``name`` (``riksrevisionen.md``) for the HTML report:
+    JSON with the file name, its body (:func:`markdown_to_html`, heading ids prefixed by
+    the file's stem; raw HTML kept only in :data:`OWN_MARKDOWN`) and its contents list."""
+    body, toc = markdown_to_html(markdown, html=bool(OWN_MARKDOWN.match(name)), prefix=f"{Path(name).stem}-")
+    return json.dumps({"markdown": name, "body": body, "contents": toc}, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_markdown(markdown: str, md_path, part_path, record=None) -> None:
+    """Write a report file and its part of the HTML report (:func:`page_part`), both from
+    the same text: the section job converts its own Markdown, so the HTML job at the end
+    of every build only joins the parts and embeds the figures."""
+    from analysis.core.store import write_text
+
+    write_text(markdown, md_path)
+    write_text(page_part(markdown, Path(md_path).name), part_path)
+    if record is not None:
+        record.wrote(md_path)
+        record.wrote(part_path)

@@ -17,8 +17,9 @@ import pandas as pd
 
 from analysis.core.i18n import fmt_number, fmt_p, fmt_pct, method_name
 from analysis.core.stage import stage_run
-from analysis.core.store import read_tables, write_text
+from analysis.core.store import read_tables
 from analysis.meetings import REPORT_TABLES
+from analysis.report.markdown import write_markdown
 from analysis.report.render import catalog_path, render, translations
 
 Gettext = Callable[[str], str]
@@ -549,5 +550,4 @@ def run(input, output, params, log=None) -> None:
         language = params.language
         trans = translations(language, catalog_path(input.catalogs))
         ctx = context(frames, events, codebook, params.settings, dict(params.figures), language, trans.gettext)
-        write_text(render(input.template, language, trans, **ctx), output.md)
-        record.wrote(output.md)
+        write_markdown(render(input.template, language, trans, **ctx), output.md, output.part, record)

@@ -18,7 +18,8 @@ from analysis.core.errors import InputError
 from analysis.core.i18n import fmt_number, fmt_p, fmt_pct
 from analysis.core.numbers import parse_number
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_text
+from analysis.core.store import read_meta
+from analysis.report.markdown import write_markdown
 from analysis.report.render import catalog_path, render, translations
 from analysis.survey import TABLES
 from analysis.survey.shared import CHECKS, classify_tables, select_bound
@@ -628,5 +629,4 @@ def run(input, output, params, log=None) -> None:
         context = section_context(
             results, tables, sidecars, codebook, facts, settings, dict(params.figures), language, trans.gettext
         )
-        write_text(render(input.template, language, trans, **context), output.md)
-        record.wrote(output.md)
+        write_markdown(render(input.template, language, trans, **context), output.md, output.part, record)
