@@ -270,6 +270,16 @@ class SurveySection:
         self.label = labeller(codebook, language)
         self.likert, self.answer_tables = classify_tables(tables, settings)
         self.codings = list(settings["middle_codings"])
+        self._parts: dict[str, dict[str, pd.DataFrame]] = {}
+
+    def part(self, name: str, tid: str) -> pd.DataFrame:
+        """The rows of result table ``name`` for the printed table ``tid``, in their order
+        (each result table is split by table once: the section reads every table's rows
+        many times, and a filter over the whole frame each time was most of this job)."""
+        if name not in self._parts:
+            frame = self.r[name]
+            self._parts[name] = {} if frame.empty else dict(tuple(frame.groupby("table_id", sort=False)))
+        return self._parts[name].get(tid, self.r[name].iloc[:0])
 
     def n(self, x, decimals: int = 0) -> str:
         return fmt_number(x, self.language, decimals)
@@ -325,11 +335,9 @@ class SurveySection:
     def denominators(self, tid: str) -> list[list[str]]:
         """One row per agency: bound, feasible N under each rounding rule, N used, counts."""
         rules = self.settings["rounding"]
-        den = self.r["denominators"]
-        den = den[den["table_id"] == tid]
         rows = []
-        for label in dict.fromkeys(den["row"]):
-            d = den[den["row"] == label].set_index("rule")
+        for label, d in self.part("denominators", tid).groupby("row", sort=False):
+            d = d.set_index("rule")
             cells = [
                 f"{self.n(d.loc[r, 'n_feasible'])}: {self.n(d.loc[r, 'n_min'])}–{self.n(d.loc[r, 'n_max'])}"
                 if d.loc[r, "consistent"]
@@ -354,17 +362,16 @@ class SurveySection:
     def estimates(self, tid: str) -> list[list[str]]:
         """Per agency: N used (feasible range), the positive share under each coding at the
         N used with its interval, and the range of the intervals over every feasible N."""
-        sh = self.r["positive_shares"]
-        sh = sh[(sh["table_id"] == tid) & sh["chosen"]]
+        sh = self.part("positive_shares", tid)
+        est = self.part("estimates", tid)
+        est = est[est["score"] == 0].drop_duplicates("row").set_index("row")
         rows = []
-        for label in dict.fromkeys(sh["row"]):
-            e = sh[sh["row"] == label].set_index("coding")
-            first = e.loc[self.codings[0]]
-            est = self.r["estimates"]
-            est = est[(est["table_id"] == tid) & (est["row"] == label) & (est["score"] == 0)].iloc[0]
+        for label, e in sh[sh["chosen"]].groupby("row", sort=False):
+            e = e.set_index("coding")
+            first, n_range = e.loc[self.codings[0]], est.loc[label]
             cells = [
                 self.label(tid, label),
-                f"{self.n(first['n'])} ({self.n(est['n_smallest'])}–{self.n(est['n_largest'])})",
+                f"{self.n(first['n'])} ({self.n(n_range['n_smallest'])}–{self.n(n_range['n_largest'])})",
             ]
             for coding in self.codings:
                 c = e.loc[coding]
@@ -377,8 +384,8 @@ class SurveySection:
 
     def positive_categories(self, tid: str) -> list[str]:
         """The categories counted as positive under each coding, in the report language."""
-        sh = self.r["positive_shares"]
-        sh = sh[(sh["table_id"] == tid) & sh["chosen"]]
+        sh = self.part("positive_shares", tid)
+        sh = sh[sh["chosen"]]
         out = []
         for coding in self.codings:
             cats = sh.loc[sh["coding"] == coding, "categories"]
@@ -395,8 +402,7 @@ class SurveySection:
             "chi_square_homogeneity": _("Chi-square (homogeneity)"),
             "mean_score_ordinal": _("Mean score (ordinal)"),
         }
-        tests = self.r["tests"]
-        tests = tests[tests["table_id"] == tid] if not tests.empty else tests
+        tests = self.part("tests", tid)
         rows = [
             [
                 names.get(t.test, t.test),
@@ -443,12 +449,11 @@ class SurveySection:
         with the interval valid for every joint table, the verdict, whether it changes
         within the feasible N or under the other coding, and Cliff's delta."""
         _ = self._
-        pw = self.r["pairwise"]
-        pw = pw[pw["table_id"] == tid]
+        pw = self.part("pairwise", tid)
         main = pw[(pw["coding"] == self.codings[0]) & pw["chosen"]]
         other = pw[(pw["coding"] != self.codings[0]) & pw["chosen"]].set_index(["group_a", "group_b"])
-        oe = self.r["ordinal_effects"]
-        oe = oe[(oe["table_id"] == tid) & oe["chosen"]].set_index(["group_a", "group_b"])
+        oe = self.part("ordinal_effects", tid)
+        oe = oe[oe["chosen"]].set_index(["group_a", "group_b"])
         rows = []
         for r in main.itertuples():
             key = (r.group_a, r.group_b)
@@ -525,8 +530,7 @@ class SurveySection:
     # Answer tables -------------------------------------------------------------------
 
     def answers(self, tid: str) -> list[list[str]]:
-        a = self.r["answers"]
-        a = a[a["table_id"] == tid]
+        a = self.part("answers", tid)
         return [
             [
                 self.label(tid, r.answer),
@@ -547,9 +551,8 @@ class SurveySection:
         }
         keys = {text: key for key, text in CHECKS.items()}
         split = {int(k): int(self.fact(v)[0]) for k, v in self.settings["answer_split_facts"].items()}
-        c = self.r["answer_checks"]
         rows = []
-        for r in c[c["table_id"] == tid].itertuples():
+        for r in self.part("answer_checks", tid).itertuples():
             key = keys.get(r.check)
             if key == "answers_given":
                 terms = " + ".join(f"{self.n(k)} x {self.n(v)}" for k, v in sorted(split.items(), reverse=True))
