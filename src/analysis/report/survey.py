@@ -451,16 +451,21 @@ class SurveySection:
         _ = self._
         pw = self.part("pairwise", tid)
         main = pw[(pw["coding"] == self.codings[0]) & pw["chosen"]]
-        other = pw[(pw["coding"] != self.codings[0]) & pw["chosen"]].set_index(["group_a", "group_b"])
+        # Per pair (first row of each): the verdict under the other coding, Cliff's delta.
+        other = {}
+        for r in pw[(pw["coding"] != self.codings[0]) & pw["chosen"]].itertuples():
+            other.setdefault((r.group_a, r.group_b), r.verdict)
         oe = self.part("ordinal_effects", tid)
-        oe = oe[oe["chosen"]].set_index(["group_a", "group_b"])
+        effects = {}
+        for r in oe[oe["chosen"]].to_dict("records"):
+            effects.setdefault((r["group_a"], r["group_b"]), r)
         rows = []
         for r in main.itertuples():
             key = (r.group_a, r.group_b)
             alt = ""
-            if r.coding_changes and key in other.index:
-                alt = verdict_name(other.loc[key, "verdict"], _)
-            o = oe.loc[key]
+            if r.coding_changes and key in other:
+                alt = verdict_name(other[key], _)
+            o = effects[key]
             rows.append(
                 [
                     f"{self.label(tid, r.group_a)} – {self.label(tid, r.group_b)}",
