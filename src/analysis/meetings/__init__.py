@@ -21,8 +21,10 @@ TABLES = (
     "diagnosis_meetings",
     "events_marked",
 )
-# The part of the analysis that is not per series (trend, breaks, group comparisons): the
-# meetings job runs it and each series' models as parts, in the workers at once.
+# The part of the analysis that is not per series (trend, breaks, group comparisons); the
+# analysis can run as parts (each series' models, this), which rule meetings keeps in one
+# worker: a second worker would import statsmodels and scipy.stats again (1.5 s) for
+# 0.3 s of fitting.
 GROUPS = "groups"
 
 

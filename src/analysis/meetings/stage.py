@@ -46,9 +46,8 @@ def results_half_years(frame: pd.DataFrame, settings: dict) -> list[str]:
 def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dict]:
     """Stage part: ``input.tables`` (+ ``input.events``) -> the part of the results named
     by ``keys`` (series ids and/or :data:`~analysis.meetings.GROUPS`; default: all of it),
-    with the log lines. :func:`combine` writes the result tables from the parts; rule
-    ``meetings`` runs one part per worker (the series models are the costly, independent
-    part of the analysis)."""
+    with the log lines. :func:`combine` writes the result tables from the parts (rule
+    ``meetings`` runs them in one worker, see :data:`analysis.meetings.GROUPS`)."""
     from analysis.meetings.analysis import analyse_part
     from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
