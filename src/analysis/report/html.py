@@ -89,8 +89,8 @@ def rewrite_links(body: str, here: str, anchors: dict[str, set[str]], md_pages: 
 
 
 def run(input, output, params, log=None) -> None:
-    """Stage: the findings tables, the sections' page parts (:func:`~analysis.report.
-    markdown.page_part`) and the figures (PNG) -> the pages."""
+    """Stage: the findings tables, the page parts of the report files
+    (:func:`analysis.report.markdown.page_part`) and the figures (PNG) -> the pages."""
     import pandas as pd
 
     from analysis.report.findings import display_findings, words
