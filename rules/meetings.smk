@@ -4,7 +4,6 @@
 # (report_meetings), each reading the result tables it needs.
 
 from analysis.meetings import FIGURE_TABLES as MEETINGS_FIGURE_TABLES
-from analysis.meetings import part_keys as meetings_part_keys
 from analysis.meetings import REPORT_TABLES as MEETINGS_REPORT_TABLES
 
 MEETINGS = config["meetings"]["source"]
@@ -22,14 +21,12 @@ rule meetings:
     log:
         f"{LOGS}/meetings.log",
     run:
-        from analysis.meetings.stage import combine, run_part
-        from analysis.core.pool import offload_parts
+        from analysis.meetings.stage import run
+        from analysis.core.pool import offload
 
-        # the models in one worker (a second worker would import statsmodels and
-        # scipy.stats too, 1.5 s, for 0.3 s of fitting); the tables are written here
-        params_ = read_settings(input.settings)
-        keys = meetings_part_keys(params_.settings)
-        offload_parts(run_part, "meetings", input, output, params_, log, keys, combine, parts=1)
+        # the whole analysis in one worker: a second worker would import statsmodels and
+        # scipy.stats too (1.5 s) for 0.3 s of fitting
+        offload(run, input, output, read_settings(input.settings), log)
 
 
 rule figures_meetings:

@@ -207,17 +207,3 @@ def test_the_survey_and_channels_analyses_need_no_scipy_stats_or_statsmodels():
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
     assert "scipy.special" in pool.PRELOAD and "scipy.stats" not in pool.PRELOAD
-
-
-@pytest.mark.pipeline
-def test_offload_parts_caps_the_number_of_parts(tmp_path, monkeypatch):
-    """``parts=1`` sends every key to one worker (the meetings models: a second worker
-    would import statsmodels again for little work); the result is the same."""
-    monkeypatch.setattr(pool, "WORKERS", 2)
-    out, log = Named(total=str(tmp_path / "total.txt")), tmp_path / "job.log"
-    keys = ["a", "bb", "ccc"]
-    pool.offload_parts(sum_part, "sum", Named(), out, SimpleNamespace(times=10), str(log), keys, write_sum, parts=1)
-    assert Path(out.total).read_text(encoding="utf-8") == "60"  # (1 + 2 + 3) * 10
-    lines = log.read_text(encoding="utf-8").splitlines()
-    assert [line for line in lines if line.startswith("counted")] == ["counted 3"]  # one part, all 3 keys
-    pool.shutdown()

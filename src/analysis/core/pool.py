@@ -158,9 +158,7 @@ def split(keys: list[str], parts: int, cost: dict[str, float] | None = None) -> 
     return [[k for k in keys if k in m] for m in members]
 
 
-def offload_parts(
-    func, name: str, input, output, params, log, keys: list[str], combine=None, cost=None, parts: int | None = None
-) -> None:
+def offload_parts(func, name: str, input, output, params, log, keys: list[str], combine=None, cost=None) -> None:
     """Call ``func(input, output, params, None, part)`` for parts of ``keys`` in every
     worker at once, and write one log for the job ``name``.
 
@@ -169,10 +167,9 @@ def offload_parts(
     only the keys of its part and returns its log lines; with ``combine``, it returns
     ``(log lines, result)`` and ``combine(input, output, params, log, results)`` writes the
     outputs from every part's result, in this thread. The job's log has every part's
-    lines; ``cost`` ({key: relative cost}) balances the parts (:func:`split`); ``parts``
-    (default: one per worker) caps their number. When a part fails the others are waited
-    for, every declared output is removed and the first located error is raised (the log
-    has all).
+    lines; ``cost`` ({key: relative cost}) balances the parts (:func:`split`). When a
+    part fails the others are waited for, every declared output is removed and the first
+    located error is raised (the log has all).
     """
     from analysis.core.stage import StageError, stage_run
 
@@ -185,8 +182,7 @@ def offload_parts(
                 errors.append(exc)
         else:
             args = (plain(input), plain(output), params, None)
-            chunks = split(keys, min(WORKERS, parts or WORKERS), cost)
-            futures = [pool().submit(func, *args, part) for part in chunks]
+            futures = [pool().submit(func, *args, part) for part in split(keys, WORKERS, cost)]
             concurrent.futures.wait(futures)
             for future in futures:
                 if (exc := future.exception()) is None:

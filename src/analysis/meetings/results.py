@@ -1,5 +1,5 @@
-"""The results of the meetings analysis, and how its parts join (light on import: the
-rule's thread joins the parts that the workers computed, without statsmodels or scipy)."""
+"""The results of the meetings analysis, and how its parts join (light on import: joining
+parts needs neither statsmodels nor scipy, whichever process computed them)."""
 
 from __future__ import annotations
 

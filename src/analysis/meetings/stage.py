@@ -46,8 +46,9 @@ def results_half_years(frame: pd.DataFrame, settings: dict) -> list[str]:
 def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dict]:
     """Stage part: ``input.tables`` (+ ``input.events``) -> the part of the results named
     by ``keys`` (series ids and/or :data:`~analysis.meetings.GROUPS`; default: all of it),
-    with the log lines. :func:`combine` writes the result tables from the parts (rule
-    ``meetings`` runs them in one worker, see :data:`analysis.meetings.GROUPS`)."""
+    with the log lines. :func:`combine` writes the result tables from the parts; rule
+    ``meetings`` runs :func:`run`, the whole analysis as one part in one worker (see
+    :data:`analysis.meetings.GROUPS`)."""
     from analysis.meetings.analysis import analyse_part
     from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
