@@ -17,11 +17,13 @@ finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 def interval_and_member(draw):
     a, b = sorted((draw(finite), draw(finite)))
     t = draw(st.floats(min_value=0, max_value=1))
-    return Interval(a, b), a + t * (b - a)
+    # clamped: a + t * (b - a) can round outside [a, b] (-1 + 1 * (1 - 3.5e-163) == 0.0)
+    return Interval(a, b), min(max(a + t * (b - a), a), b)
 
 
 @given(interval_and_member(), interval_and_member())
 @example((Interval(1.0, 1.0), 1.0), (Interval(2.225073858507e-311, 2.225073858507e-311), 2.225073858507e-311))
+@example((Interval(0.0, 0.0), 0.0), (Interval(-1.0, -3.5299411444383374e-163), -3.5299411444383374e-163))
 def test_operations_contain_the_results_of_members(x, y):
     (a, p), (b, q) = x, y
     tol = 1e-9 * (1 + abs(p) + abs(q)) ** 2
