@@ -17,7 +17,6 @@ from analysis.core.errors import InputError
 from analysis.core.summary import claim_run, failure_summary, remove_orphans, remove_unfinished, success_note
 from analysis.meetings import FIGURE_COST as MEETINGS_FIGURE_COST
 from analysis.meetings import FIGURES as MEETINGS_FIGURES
-from analysis.meetings import TABLES as MEETINGS_TABLES
 from analysis.survey import TABLES as SURVEY_TABLES
 
 min_version("9.0")

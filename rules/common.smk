@@ -165,6 +165,11 @@ def template(name):
     return f"{TEMPLATES}/{name}"
 
 
+def config_keys(section, keys):
+    """The keys ``keys`` of a config section: the settings of a job that reads only those."""
+    return {k: config[section][k] for k in keys}
+
+
 def settings(name, **values):
     """The settings of one job as a declared input file (build/settings/<name>.yaml).
 

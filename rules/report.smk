@@ -1,7 +1,7 @@
 # Reports: the translations of every section, the main findings, the data catalogue, and
 # the HTML report (one page per source document, the claims audit and an appendix).
 
-from analysis.report.names import FINDINGS_TABLES
+from analysis.report.names import FINDINGS_TABLES, named_result_tables
 
 # Sources with a findings register (data/raw/<source>/findings.yaml), in config order.
 FINDINGS = [sid for sid in config["sources"] if raw_file(sid, "findings.yaml")]
@@ -18,8 +18,15 @@ SOURCE_PARTS = {
 }
 # The result tables a findings register may name (every analysis's Parquet tables).
 RESULT_TABLES = sorted(
-    p for r in (rules.survey, rules.meetings, rules.channels, rules.claims) for p in r.output if p.endswith(".parquet")
+    p
+    for r in (rules.survey, rules.meetings, rules.meetings_groups, rules.channels, rules.claims)
+    for p in r.output
+    if p.endswith(".parquet")
 )
+# The result tables the findings registers name (all of them when a register cannot be
+# read at startup: report_findings then reports why).
+FINDINGS_NAMED = named_result_tables([f"{RAW}/{sid}/findings.yaml" for sid in FINDINGS])
+FINDINGS_RESULT_TABLES = [p for p in RESULT_TABLES if FINDINGS_NAMED is None or Path(p).stem in FINDINGS_NAMED]
 # The pages of the HTML report after the overview (index.html), as the page parts of
 # their report files: one per source document (its findings, then its analysis section),
 # the claims audit, the appendix (catalogue).
@@ -57,7 +64,7 @@ rule report_findings:
         registers=[f"{RAW}/{sid}/findings.yaml" for sid in FINDINGS],
         schema="schemas/findings.schema.yaml",
         claims=rules.claims.output.claims,
-        tables=RESULT_TABLES,
+        tables=FINDINGS_RESULT_TABLES,
         catalog=rules.catalog.output.catalog,
         overview_template=template("findings.md.j2"),
         source_template=template("findings_source.md.j2"),
@@ -70,7 +77,11 @@ rule report_findings:
             "analysis/report/render.py",
             "analysis/report/markdown.py",
         ),
-        settings=settings("report_findings", language=config["language"]),
+        settings=settings(
+            "report_findings",
+            language=config["language"],
+            result_tables=[Path(p).stem for p in RESULT_TABLES],
+        ),
     output:
         **{n: f"{TABLES}/{n}.parquet" for n in FINDINGS_TABLES},
         **{f"{n}_csv": report_table(f"{TABLES}/{n}.csv", "findings", "Findings", n) for n in FINDINGS_TABLES},
@@ -128,7 +139,12 @@ rule report_html:
     input:
         **{f"page_{slug}": files for slug, files in HTML_PAGES.items()},
         findings=[rules.report_findings.output[n] for n in FINDINGS_TABLES],
-        figures=[*pngs(rules.figures_survey), *pngs(rules.figures_meetings), *pngs(rules.figures_channels)],
+        figures=[
+            *pngs(rules.figures_survey),
+            *pngs(rules.figures_meetings),
+            *pngs(rules.figures_meetings_groups),
+            *pngs(rules.figures_channels),
+        ],
         template=template("html_page.html.j2"),
         overview_template=template("findings_overview.html.j2"),
         catalogs=translation("html"),

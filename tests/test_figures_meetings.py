@@ -13,7 +13,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.text import Text
 from test_meetings_stage import SETTINGS, compiled_catalog, processed, results  # noqa: F401  (fixtures)
 
-from analysis.meetings import FIGURE_TABLES, FIGURES
+from analysis.meetings import FIGURES, figure_tables
 
 pytestmark = pytest.mark.filterwarnings("ignore:Perfect separation or prediction detected")
 
@@ -22,7 +22,7 @@ def draw(results, processed, language, tmp_path=None):  # noqa: F811
     from analysis.report.meetings_figures import meetings_figures
     from analysis.report.render import translations
 
-    frames = {n: pd.read_parquet(results[n]) for n in FIGURE_TABLES}
+    frames = {n: pd.read_parquet(results[n]) for n in figure_tables(FIGURES)}
     codebook = pd.read_parquet(processed["codebook"])
     catalog = compiled_catalog(tmp_path) if language == "sv" else None
     _ = translations(language, catalog).gettext
@@ -71,7 +71,7 @@ def test_series_marks_extrapolated_points(english):
 def test_series_title_is_the_period_of_the_data(results, processed):  # noqa: F811
     from analysis.report.meetings_figures import figure_labels
 
-    frames = {n: pd.read_parquet(results[n]) for n in FIGURE_TABLES}
+    frames = {n: pd.read_parquet(results[n]) for n in figure_tables(FIGURES)}
     codebook = pd.read_parquet(processed["codebook"])
     frames["fitted"] = frames["fitted"][~frames["fitted"]["label"].str.startswith("2011")]
     assert figure_labels(frames, codebook, SETTINGS, "en", str)["series"]["title"].endswith("2012–2019")

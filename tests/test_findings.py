@@ -285,3 +285,32 @@ def test_selectors_compare_numbers_as_numbers_and_flags_as_flags(tmp_path):
     # A number never equals a label, and '2' as text is not the number 2 unless the column holds text.
     with pytest.raises(InputError, match=r"\(no row match\)"):
         findings.select_row(frame, {"label": 2}, doc, ["findings", 0, "result"], "f")
+
+
+def test_the_rule_declares_only_the_tables_the_registers_name(tmp_path):
+    from analysis.report.names import named_result_tables
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(REGISTER, encoding="utf-8")
+    second.write_text(REGISTER.replace("table: s1_shares", "table: s2_odds"), encoding="utf-8")
+    assert named_result_tables([str(first)]) == {"s1_shares", "claims"}
+    assert named_result_tables([str(first), str(second)]) == {"s1_shares", "s2_odds", "claims"}
+    assert named_result_tables([]) == set()
+    # A register that cannot be read at startup: every table is declared (None), and the
+    # job reports the located error.
+    for broken in ("findings: [unclosed", "findings: 3", "- a list"):
+        second.write_text(broken, encoding="utf-8")
+        assert named_result_tables([str(first), str(second)]) is None, broken
+    assert named_result_tables([str(tmp_path / "missing.yaml")]) is None
+
+
+def test_an_unknown_table_is_reported_with_every_table_a_register_may_name(tmp_path):
+    inp, out, params = stage_io(tmp_path)
+    Path(inp.registers[0]).write_text(REGISTER.replace("table: s1_shares", "table: s1_nothing"), encoding="utf-8")
+    inp.tables = [str(tmp_path / "claims.parquet")]  # only the named tables that exist are declared
+    params.result_tables = ["s1_odds", "s1_shares"]
+    with pytest.raises(
+        StageError, match=r"no table 's1_nothing'; expected a result table \(claims, s1_odds, s1_shares\)"
+    ):
+        findings.run(inp, out, params)
+    assert not Path(out.md).exists()

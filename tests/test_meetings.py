@@ -10,20 +10,15 @@ import pandas as pd
 import pytest
 from scipy import optimize, special, stats
 
+from analysis.meetings.groups import group_shares, odds_ratios
 from analysis.meetings.models import (
     breakpoint_scan,
     date_position,
     design,
     event_half_year,
     fit_segmented,
-    group_shares,
-    odds_ratios,
     trend_table,
 )
-
-# The saturated odds-ratio model triggers statsmodels' 'perfect prediction' warning; the
-# models module filters it once at import, but pytest restores the filters after each test.
-pytestmark = pytest.mark.filterwarnings("ignore:Perfect separation or prediction detected")
 
 # Bilaga 1, Tabell 1: follow-up meetings per half-year 2011H1-2019H2, as printed.
 MEETINGS = [

@@ -2,7 +2,8 @@
 residual df and a hand-written Newey-West sandwich (quasi-Poisson), statsmodels' NB
 deviance, a scipy-constrained NB2 likelihood (profile intervals), statsmodels' hat
 matrix (exactly fitted segments), brute-force enumeration of breaks, statsmodels'
-two-sample intervals (risk differences and ratios), Monte Carlo prediction intervals,
+two-sample intervals (risk differences and ratios) and binomial GLM (odds ratios), scipy's
+chi-square test (spread over groups), Monte Carlo prediction intervals,
 and simulations with known truth for the search-corrected scan (size and power)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from scipy import optimize, special, stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from analysis.meetings import batched
+from analysis.meetings.groups import homogeneity, odds_ratios
 from analysis.meetings.models import (
     best_pair,
     break_shift,
@@ -24,10 +26,8 @@ from analysis.meetings.models import (
     counterfactual,
     design,
     fit_segmented,
-    homogeneity,
     model_comparison,
     nb_profile,
-    odds_ratios,
 )
 from analysis.meetings.stage import csv_precision
 
@@ -357,6 +357,41 @@ def test_risk_difference_and_ratio_against_statsmodels():
     lo, hi = confint_proportions_2indep(607, 757, 33707, 124181, method="newcomb", compare="diff")
     assert o["risk_difference"] == pytest.approx(607 / 757 - 33707 / 124181)
     assert (o["rd_lower"], o["rd_upper"]) == pytest.approx((lo, hi), rel=1e-6)
+
+
+@pytest.mark.parametrize("confidence", [0.9, 0.95, 0.99])
+def test_odds_ratios_equal_statsmodels_binomial_glm(confidence):
+    """The closed forms (Woolf) are what the saturated logit GLM of the grouped counts
+    estimates: odds ratio, Wald interval and p-value, for every group against the reference."""
+    # Bilaga 1, Tabell 4 (sex x age style): four groups, reference the largest.
+    x = pd.Series({"a": 33707, "b": 607, "c": 1200, "d": 48})
+    n = pd.Series({"a": 124181, "b": 757, "c": 5100, "d": 95})
+    o = odds_ratios(x, n, "a", confidence).set_index("group")
+    X = np.column_stack([np.ones(4), np.eye(4)[:, 1:]])
+    endog = np.column_stack([x.to_numpy(float), (n - x).to_numpy(float)])
+    with np.errstate(divide="ignore", invalid="ignore"):  # saturated: zero residual df
+        res = sm.GLM(endog, X, family=sm.families.Binomial()).fit(tol=1e-14)
+    ci = res.conf_int(alpha=1 - confidence)
+    for i, g in enumerate(["b", "c", "d"], start=1):
+        assert o.loc[g, "odds_ratio"] == pytest.approx(math.exp(res.params[i]), rel=1e-9)
+        assert o.loc[g, "lower"] == pytest.approx(math.exp(ci[i, 0]), rel=1e-6)
+        assert o.loc[g, "upper"] == pytest.approx(math.exp(ci[i, 1]), rel=1e-6)
+        assert o.loc[g, "p_value"] == pytest.approx(res.pvalues[i], rel=1e-3)
+    assert list(o.index) == ["a", "b", "c", "d"] and bool(o.loc["a", "reference"])
+    with pytest.raises(ValueError, match="no finite odds ratio"):
+        odds_ratios(pd.Series({"a": 5, "b": 0}), pd.Series({"a": 10, "b": 4}), "a")
+
+
+def test_homogeneity_equals_scipy_chi_square():
+    x = pd.Series({"a": 33707, "b": 607, "c": 1200})
+    n = pd.Series({"a": 124181, "b": 757, "c": 5100})
+    h = homogeneity(x, n)
+    table = np.column_stack([x.to_numpy(), (n - x).to_numpy()])
+    ref = stats.chi2_contingency(table, correction=False)
+    assert h["chi_square"] == pytest.approx(ref.statistic, rel=1e-12) and h["df"] == ref.dof == 2
+    assert h["p_value"] == pytest.approx(ref.pvalue, rel=1e-9, abs=1e-300)
+    assert h["min_expected"] == pytest.approx(ref.expected_freq.min(), rel=1e-12)
+    assert h["cramers_v"] == pytest.approx(math.sqrt(ref.statistic / n.sum()), rel=1e-12)
 
 
 def test_homogeneity_describes_the_spread():

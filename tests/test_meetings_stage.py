@@ -22,7 +22,16 @@ from analysis.core.stage import StageError, StageLog
 from analysis.core.store import read_meta, write_parquet
 from analysis.ingest.source import ingest_source
 from analysis.ingest.stage import write_source
-from analysis.meetings import FIGURE_TABLES, FIGURES, REPORT_TABLES, TABLES
+from analysis.meetings import (
+    FIGURES,
+    GROUP_RESULTS,
+    GROUP_SETTINGS,
+    REPORT_TABLES,
+    SERIES_RESULTS,
+    SERIES_SETTINGS,
+    TABLES,
+    figure_tables,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "forsakringskassan_2020"
@@ -31,9 +40,6 @@ PO = ROOT / "src/analysis/report/locale/sv/LC_MESSAGES/meetings.po"
 TEMPLATE = ROOT / "src/analysis/report/templates/meetings.md.j2"
 LINKS = {k: f"figures/{SOURCE}_{k}.png" for k in FIGURES}
 NBSP = "\u00a0"
-# The saturated odds-ratio model triggers statsmodels' 'perfect prediction' warning; the
-# models module filters it once at import, but pytest restores the filters after each test.
-pytestmark = pytest.mark.filterwarnings("ignore:Perfect separation or prediction detected")
 
 
 class Named(NS):
@@ -65,45 +71,55 @@ def processed(tmp_path_factory) -> dict[str, str]:
     return paths
 
 
-def analysis_io(processed: dict, folder: Path, settings: dict | None = None):
+def analysis_io(processed: dict, folder: Path, settings: dict | None = None, job: str = "meetings"):
+    """Input, output and params of an analysis job as its rule passes them: ``meetings``
+    (the series and their models) or ``meetings_groups`` (the registers by group)."""
     m = settings or SETTINGS
-    tables = [processed[m[k]] for k in ("series_table", "end_reason_table", "group_table", "diagnosis_table")]
+    keys, names, inputs = (
+        (SERIES_SETTINGS, SERIES_RESULTS, ("series_table",))
+        if job == "meetings"
+        else (GROUP_SETTINGS, GROUP_RESULTS, ("end_reason_table", "group_table", "diagnosis_table"))
+    )
+    inp = {"tables": [processed[m[k]] for k in inputs]} | ({"events": processed["events"]} if job == "meetings" else {})
     output = {}
-    for name in TABLES:
+    for name in names:
         output[name] = str(folder / f"{name}.parquet")
         output[f"{name}_csv"] = str(folder / f"{name}.csv")
-    return NS(tables=tables, events=processed["events"]), Named(**output), NS(settings=m)
+    return NS(**inp), Named(**output), NS(settings={k: m[k] for k in keys})
 
 
 @pytest.fixture(scope="module")
 def results(processed, tmp_path_factory) -> dict[str, str]:
-    """The analysis run once: {table name: Parquet path}."""
-    folder = tmp_path_factory.mktemp("tables")
-    inp, out, params = analysis_io(processed, folder)
-    from analysis.meetings.stage import run
+    """Both analysis jobs run once: {table name: Parquet path} (+ each job's log)."""
+    from analysis.meetings.stage import run, run_groups
 
-    run(inp, out, params, str(folder / "meetings.log"))
-    return {name: getattr(out, name) for name in TABLES} | {"log": str(folder / "meetings.log")}
+    folder = tmp_path_factory.mktemp("tables")
+    paths = {}
+    for job, stage in (("meetings", run), ("meetings_groups", run_groups)):
+        inp, out, params = analysis_io(processed, folder, job=job)
+        stage(inp, out, params, str(folder / f"{job}.log"))
+        paths |= {name: path for name, path in vars(out).items() if not name.endswith("_csv")}
+        paths[f"log_{job}"] = str(folder / f"{job}.log")
+    return paths
 
 
 @pytest.mark.pipeline
-def test_parts_in_the_workers_give_the_same_tables_as_one_run(processed, results, tmp_path):
-    """Rule meetings runs each series' models and the group comparisons as parts in the
-    worker pool; the tables it writes from them are byte for byte those of one run."""
-    from analysis.core import pool
-    from analysis.meetings import GROUPS
-    from analysis.meetings.stage import combine, run_part
+def test_both_jobs_in_the_workers_give_the_same_tables_as_in_process(processed, results, tmp_path):
+    """Rules meetings and meetings_groups hand their stage to the worker pool (each to one
+    worker, at once); the tables written there are byte for byte those of an in-process run."""
+    import concurrent.futures
 
-    inp, out, params = analysis_io(processed, tmp_path)
-    keys = [*SETTINGS["series"], GROUPS]
-    assert len(pool.split(keys, 2)) == 2  # two parts, as on this machine's two workers
-    pool.offload_parts(run_part, "meetings", inp, out, params, str(tmp_path / "meetings.log"), keys, combine)
+    from analysis.core import pool
+    from analysis.meetings.stage import run, run_groups
+
+    jobs = [(stage, *analysis_io(processed, tmp_path, job=job)) for job, stage in
+            (("meetings", run), ("meetings_groups", run_groups))]  # fmt: skip
+    with concurrent.futures.ThreadPoolExecutor(2) as threads:  # as Snakemake's job threads
+        list(threads.map(lambda j: pool.offload(j[0], j[1], j[2], j[3]), jobs))
     pool.shutdown()
     for name in TABLES:
-        assert Path(getattr(out, name)).read_bytes() == Path(results[name]).read_bytes(), name
-    log = (tmp_path / "meetings.log").read_text(encoding="utf-8")
-    assert "meetings meetings groups: " in log and "meetings sassam: " in log
-    assert log.count("wrote ") == len(TABLES)
+        written = tmp_path / f"{name}.parquet"
+        assert written.read_bytes() == Path(results[name]).read_bytes(), name
 
 
 def compiled_catalog(folder: Path) -> str:
@@ -150,10 +166,16 @@ def test_analysis_writes_every_table_with_hand_checked_values(results):
     fitted = pd.read_parquet(results["fitted"])
     before = fitted[fitted["t"] < 8]  # no level or slope change before the first break
     assert before["counterfactual"].to_numpy() == pytest.approx(before["fitted"].to_numpy(), rel=1e-12)
+    # each job's tables record the settings it read (its keys of the section) and its inputs
     meta = read_meta(results["trend"])
-    assert meta["settings"] == SETTINGS and len(meta["source_tables"]) == 4
-    log = Path(results["log"]).read_text(encoding="utf-8")
+    assert meta["settings"] == {k: SETTINGS[k] for k in SERIES_SETTINGS} and len(meta["source_tables"]) == 1
+    meta = read_meta(results["shares"])
+    assert meta["settings"] == {k: SETTINGS[k] for k in GROUP_SETTINGS} and len(meta["source_tables"]) == 3
+    assert set(SERIES_SETTINGS) | set(GROUP_SETTINGS) == set(SETTINGS)  # every key is read by a job
+    log = Path(results["log_meetings"]).read_text(encoding="utf-8")
     assert "read " in log and f"wrote {results['events_marked']} (4 rows)" in log
+    log = Path(results["log_meetings_groups"]).read_text(encoding="utf-8")
+    assert f"wrote {results['odds_ratios']} (23 rows)" in log and "meetings_groups: " in log
 
 
 def test_marked_events_are_those_inside_the_series_in_half_year_units(results):
@@ -298,7 +320,7 @@ print(sorted(m for m in ("matplotlib", "scipy", "statsmodels") if m in sys.modul
 
 
 def frames(results) -> dict[str, pd.DataFrame]:
-    return {n: pd.read_parquet(results[n]) for n in FIGURE_TABLES}
+    return {n: pd.read_parquet(results[n]) for n in figure_tables(FIGURES)}
 
 
 def codebook(processed) -> pd.DataFrame:
@@ -318,7 +340,7 @@ run(NS(**json.loads(sys.argv[1])), NS(**json.loads(sys.argv[2])),
     NS(settings=json.loads(sys.argv[3]), language="sv", formats=["png", "svg"]), sys.argv[4])
 print(sorted(m for m in ("scipy", "statsmodels") if m in sys.modules))
 """
-    inp = {n: results[n] for n in FIGURE_TABLES} | {
+    inp = {n: results[n] for n in figure_tables(FIGURES)} | {
         "codebook": processed["codebook"],
         "catalogs": [compiled_catalog(tmp_path)],
     }
@@ -337,7 +359,7 @@ print(sorted(m for m in ("scipy", "statsmodels") if m in sys.modules))
 def test_figures_job_in_process_is_byte_identical_on_rerun(results, processed, tmp_path):
     from analysis.report.meetings_figures import run
 
-    inp = NS(**{n: results[n] for n in FIGURE_TABLES}, codebook=processed["codebook"], catalogs=[])
+    inp = NS(**{n: results[n] for n in figure_tables(FIGURES)}, codebook=processed["codebook"], catalogs=[])
     digests = []
     for k in range(2):
         out = Named(**{f"{key}_png": str(tmp_path / f"{key}_{k}.png") for key in FIGURES})
@@ -349,7 +371,7 @@ def test_figures_job_in_process_is_byte_identical_on_rerun(results, processed, t
 def test_figures_job_part_draws_only_its_keys(results, processed, tmp_path):
     from analysis.report.meetings_figures import run
 
-    inp = NS(**{n: results[n] for n in FIGURE_TABLES}, codebook=processed["codebook"], catalogs=[])
+    inp = NS(**{n: results[n] for n in figure_tables(FIGURES)}, codebook=processed["codebook"], catalogs=[])
     params = NS(settings=SETTINGS, language="en", formats=["png"])
     whole = Named(**{f"{key}_png": str(tmp_path / f"{key}.png") for key in FIGURES})
     run(inp, whole, params)
@@ -410,20 +432,6 @@ def test_scan_and_forest_figures(results, processed):
     assert len(reference) == 5 and all(line.get_xdata()[0] == 1.0 for line in reference)  # one per variable
     shares = figs["end_reason"].axes[0]
     assert "Dagar slut" in [t.get_text() for t in shares.get_yticklabels()]
-
-
-def test_odds_ratio_fits_warn_about_nothing_outside_pytest():
-    # In the pipeline the models module's filter (registered at import) stays in place:
-    # with every warning an error, the saturated odds-ratio fits still run.
-    code = """
-import pandas as pd
-from analysis.meetings.models import odds_ratios
-o = odds_ratios(pd.Series({"a": 30, "b": 10}), pd.Series({"a": 100, "b": 50}), "a")
-print(round(o.loc[1, "odds_ratio"], 6))
-"""
-    res = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
-    assert float(res.stdout) == pytest.approx((10 / 40) / (30 / 70))
 
 
 # Shared labels -----------------------------------------------------------------------------

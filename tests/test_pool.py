@@ -137,36 +137,9 @@ def test_offload_parts_failure_removes_every_output_and_logs_each_error(tmp_path
     pool.shutdown()
 
 
-def sum_part(input, output, params, log=None, keys=None):
-    """A part that returns a result for the job to combine: its keys' lengths."""
-    with stage_run("sum " + " ".join(keys), output, log) as record:
-        record.info(f"counted {len(keys)}")
-    return record.lines, {k: len(k) * params.times for k in keys}
-
-
-def write_sum(input, output, params, record, results):
-    total = sum(v for r in results for v in r.values())
-    Path(output.total).write_text(str(total), encoding="utf-8")
-    record.wrote(output.total)
-
-
-@pytest.mark.pipeline
-@pytest.mark.parametrize("workers", [2, 0])
-def test_offload_parts_combines_the_parts_results_in_this_thread(tmp_path, monkeypatch, workers):
-    monkeypatch.setattr(pool, "WORKERS", workers)
-    out, log = Named(total=str(tmp_path / "total.txt")), tmp_path / "job.log"
-    keys = ["a", "bb", "ccc"]
-    pool.offload_parts(sum_part, "sum", Named(), out, SimpleNamespace(times=10), str(log), keys, write_sum)
-    assert Path(out.total).read_text(encoding="utf-8") == "60"  # (1 + 2 + 3) * 10
-    lines = log.read_text(encoding="utf-8").splitlines()
-    assert sum(int(line.split()[1]) for line in lines if line.startswith("counted")) == 3
-    assert f"wrote {out.total}" in lines
-    pool.shutdown()
-
-
 def test_the_rules_threads_import_no_statistics_or_plotting():
     """What the rules import in the Snakemake process (stage references for the workers,
-    ingest, the claims audits, report text, joining the meetings parts) stays light:
+    ingest, the claims audits, report text) stays light:
     scipy, statsmodels and matplotlib are imported in the workers only (the forkserver
     preloads them once)."""
     import subprocess
@@ -176,7 +149,6 @@ def test_the_rules_threads_import_no_statistics_or_plotting():
         "analysis.ingest.stage",
         "analysis.survey.stage",
         "analysis.meetings.stage",
-        "analysis.meetings.results",
         "analysis.channels.stage",
         "analysis.claims.stage",
         "analysis.claims.audit",
@@ -194,14 +166,20 @@ def test_the_rules_threads_import_no_statistics_or_plotting():
     assert res.stdout.strip() == "[]"
 
 
-def test_the_survey_and_channels_analyses_need_no_scipy_stats_or_statsmodels():
+def test_the_survey_channels_and_group_analyses_need_no_scipy_stats_or_statsmodels():
     """The worker server preloads scipy.special, not scipy.stats (a second more of its
-    start, which every analysis waits for): the survey and channels analyses, which run
-    in a worker, must not import scipy.stats or statsmodels (the meetings models do)."""
+    start, which every analysis waits for): the survey, channels and meetings-groups
+    analyses, which run in a worker, must not import scipy.stats or statsmodels (the
+    meetings models do, in the other worker)."""
     import subprocess
     import sys
 
-    modules = ["analysis.survey.analysis", "analysis.survey.methods", "analysis.channels.analysis"]
+    modules = [
+        "analysis.survey.analysis",
+        "analysis.survey.methods",
+        "analysis.channels.analysis",
+        "analysis.meetings.groups",
+    ]
     code = f"import sys\nfor m in {modules!r}: __import__(m)\n"
     code += "print(sorted(m for m in ('scipy.stats', 'statsmodels') if m in sys.modules))"
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

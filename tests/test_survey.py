@@ -22,7 +22,6 @@ from analysis.survey.methods import (
     homogeneity_table,
     homogeneity_tests,
     mean_score_test,
-    pearson_chi2,
     recover_row,
     round_percent,
 )
@@ -183,28 +182,6 @@ def test_chi_square_against_scipy_and_cramers_v_by_hand():
     assert row["df"] == dof == 8
     n = COUNTS.to_numpy().sum()
     assert row["cramers_v"] == pytest.approx(math.sqrt(chi2 / (n * (3 - 1))))
-
-
-@pytest.mark.parametrize(
-    "table",
-    [COUNTS.to_numpy(), [[10, 1], [12, 0]], [[3, 5, 9]], [[4], [7]], [[1, 2], [3, 4], [5, 6]]],
-)
-def test_pearson_chi2_equals_scipy_chi2_contingency(table):
-    chi2, dof, expected = pearson_chi2(table)
-    ref = stats.chi2_contingency(np.array(table, dtype=float), correction=False)
-    assert chi2 == pytest.approx(ref.statistic, rel=1e-12, abs=1e-12)
-    assert dof == ref.dof
-    np.testing.assert_allclose(expected, ref.expected_freq, rtol=1e-12)
-
-
-def test_pearson_chi2_by_hand_and_refuses_an_empty_row():
-    # Rows (10, 20) and (30, 40), n = 100: expected 30 x 40 / 100 = 12, 30 x 60 / 100 = 18,
-    # 70 x 40 / 100 = 28, 70 x 60 / 100 = 42. Chi-square = 4/12 + 4/18 + 4/28 + 4/42.
-    chi2, dof, _ = pearson_chi2([[10, 20], [30, 40]])
-    assert chi2 == pytest.approx(4 / 12 + 4 / 18 + 4 / 28 + 4 / 42)
-    assert dof == 1
-    with pytest.raises(ValueError, match=r"zero element at \(1, 0\)"):
-        pearson_chi2([[5, 5], [0, 0]])
 
 
 def test_mean_score_with_midranks_equals_kruskal_wallis():

@@ -158,15 +158,13 @@ def split(keys: list[str], parts: int, cost: dict[str, float] | None = None) -> 
     return [[k for k in keys if k in m] for m in members]
 
 
-def offload_parts(func, name: str, input, output, params, log, keys: list[str], combine=None, cost=None) -> None:
+def offload_parts(func, name: str, input, output, params, log, keys: list[str], cost=None) -> None:
     """Call ``func(input, output, params, None, part)`` for parts of ``keys`` in every
     worker at once, and write one log for the job ``name``.
 
     For stages made of independent pieces of similar cost (the figures of a section): one
     worker would do them one after the other while the other core idles. ``func`` does
-    only the keys of its part and returns its log lines; with ``combine``, it returns
-    ``(log lines, result)`` and ``combine(input, output, params, log, results)`` writes the
-    outputs from every part's result, in this thread. The job's log has every part's
+    only the keys of its part and returns its log lines. The job's log has every part's
     lines; ``cost`` ({key: relative cost}) balances the parts (:func:`split`). When a
     part fails the others are waited for, every declared output is removed and the first
     located error is raised (the log has all).
@@ -193,10 +191,5 @@ def offload_parts(func, name: str, input, output, params, log, keys: list[str], 
             record.info(str(exc))
         if errors:
             raise errors[0]
-        results = []
-        for value in returned:
-            lines, result = value if combine is not None else (value, None)
+        for lines in returned:
             record.lines += lines
-            results.append(result)
-        if combine is not None:
-            combine(input, output, params, record, results)

@@ -1,25 +1,30 @@
-"""The Försäkringskassan meetings analysis: frames in, tidy frames out (no I/O)."""
+"""The Försäkringskassan meetings analysis: frames in, tidy frames out (no I/O).
+
+Two parts, two rules: the series (:func:`analyse_series`: trend, the segmented count
+models, the breakpoint scan; statsmodels and scipy.stats) and the registers by group
+(:func:`analysis.meetings.groups.analyse_groups`: closed forms only), which run at once
+in two worker processes.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.meetings import GROUPS, part_keys
 from analysis.meetings.models import (
     best_pair,
     break_shift,
     breakpoint_scan,
     counterfactual,
+    date_position,
     event_half_year,
     fit_segmented,
-    group_shares,
     half_year_series,
-    homogeneity,
     model_comparison,
-    odds_ratios,
     trend_table,
 )
-from analysis.meetings.results import MeetingsResults, combine_parts
+
+# The result tables with one block of rows per series (concatenated in config order).
+SERIES_TABLES = ("coefficients", "effects", "diagnostics", "fitted", "scan", "model_comparison", "break_shift")
 
 
 def resolve_breaks(events: pd.DataFrame, ids: list[str], half: pd.DataFrame) -> pd.DataFrame:
@@ -47,13 +52,6 @@ def resolve_breaks(events: pd.DataFrame, ids: list[str], half: pd.DataFrame) -> 
     return pd.DataFrame.from_records(rows, columns=["break", "event", "date", "label", "t", "description"])
 
 
-def _group_rows(frame: pd.DataFrame, group_col: str, exclude: list[str]):
-    cases = frame[frame["measure"] == "cases"].set_index(group_col)["value"]
-    with_meeting = frame[frame["measure"] == "cases_with_meeting"].set_index(group_col)["value"]
-    keep = [g for g in cases.index if g not in exclude]
-    return with_meeting[keep], cases[keep]
-
-
 def _models(s: pd.DataFrame, b: list[int], settings: dict) -> dict[str, pd.DataFrame]:
     """Every series-level result of one series (``s``) with documented breaks ``b``."""
     c, e, d, fit = fit_segmented(s, b, settings["hac_maxlags"], settings["confidence"])
@@ -79,82 +77,20 @@ def _models(s: pd.DataFrame, b: list[int], settings: dict) -> dict[str, pd.DataF
     }
 
 
-def _comparisons(tid: str, var: str, x: pd.Series, n: pd.Series, settings: dict):
-    """Shares, risk/odds-ratio rows and the spread of one grouping variable. Censored
-    groups (cases still open) are left out of the comparisons and added back as a
-    sensitivity: their own row (``censored``) and a spread row with them included."""
-    censored = [g for g in x.index if g in settings["censored_groups"]]
-    ended = [g for g in x.index if g not in censored]
-    sh = group_shares(x, n, settings["interval_method"], settings["confidence"])
-    sh.insert(0, "variable", var)
-    sh.insert(0, "table_id", tid)
-    sh["censored"] = sh["group"].isin(censored)
-    reference = n[ended].idxmax()  # the largest group: the most precise baseline
-    o = odds_ratios(x, n, reference, settings["confidence"])
-    o.insert(0, "variable", var)
-    o.insert(0, "table_id", tid)
-    o["censored"] = o["group"].isin(censored)
-    tests = []
-    for included in (False, True) if censored else (False,):
-        keep = list(x.index) if included else ended
-        tests.append(
-            {
-                "table_id": tid,
-                "variable": var,
-                "reference": reference,
-                **homogeneity(x[keep], n[keep]),
-                "n": float(n[keep].sum()),
-                "x": float(x[keep].sum()),
-                "pooled_share": float(x[keep].sum() / n[keep].sum()),
-                "censored_included": included,
-            }
-        )
-    return sh, o, tests
-
-
-def analyse_meetings(
-    tables: dict[str, pd.DataFrame], events: pd.DataFrame, settings: dict, periods: dict[str, str] | None = None
-) -> MeetingsResults:
-    """Run the series models and the group comparisons of the meetings analysis.
-
-    ``periods``: {table id: period as the sidecar states it} (for the diagnosis table).
-    """
-    return combine_parts([analyse_part(tables, events, settings, periods, part_keys(settings))], settings)
-
-
-def analyse_part(
-    tables: dict[str, pd.DataFrame],
-    events: pd.DataFrame,
-    settings: dict,
-    periods: dict[str, str] | None,
-    keys: list[str],
-) -> dict:
-    """The part of the analysis named by ``keys``: series ids (their segmented models,
-    scan and counterfactuals: the costly part, independent between series) and
-    :data:`GROUPS` (trend, breaks, group comparisons, diagnosis shares, marked events).
-
-    Returns {"series": {series id: {table: frame}}, table: frame, ...};
-    :func:`combine_parts` joins parts into the full results.
-    """
-    series_frame = tables[settings["series_table"]]
+def analyse_series(series_frame: pd.DataFrame, events: pd.DataFrame, settings: dict) -> dict[str, pd.DataFrame]:
+    """The series part of the analysis: {result table: frame} for
+    :data:`analysis.meetings.SERIES_RESULTS` (trend and index, the breaks, the marked
+    events, and each series' models, scan and counterfactuals in the order of
+    ``settings["series"]``)."""
     half = half_year_series(series_frame, settings["series"])
     first = half[half["series"] == next(iter(settings["series"]))]
     breaks = resolve_breaks(events, settings["breakpoints"], first)
     b = list(breaks["t"])
-    out: dict = {
-        "series": {
-            sid: _models(half[half["series"] == sid].reset_index(drop=True), b, settings)
-            for sid in settings["series"]
-            if sid in keys
-        }
-    }
-    if GROUPS in keys:
-        out |= _group_results(tables, events, settings, periods, series_frame, half, first, breaks)
-    return out
+    per_series = [
+        _models(half[half["series"] == sid].reset_index(drop=True), b, settings) for sid in settings["series"]
+    ]
+    out = {k: pd.concat([r[k] for r in per_series], ignore_index=True) for k in SERIES_TABLES}
 
-
-def _group_results(tables, events, settings, periods, series_frame, half, first, breaks) -> dict:
-    """Every result table that is not per series."""
     annual_rows = series_frame[series_frame["half"] == "year"]
     inverse = {v: k for k, v in settings["series"].items()}
     annual = pd.DataFrame(
@@ -164,46 +100,13 @@ def _group_results(tables, events, settings, periods, series_frame, half, first,
             "count": annual_rows["value"],
         }
     ).dropna(subset=["series"])
-    trend = trend_table(half, annual, settings["index_base_year"])
-
-    share_rows, or_rows, test_rows = [], [], []
-    end_tid = settings["end_reason_table"]
-    x, n = _group_rows(tables[end_tid], "end_reason", settings["exclude_groups"])
-    variables = [(end_tid, "end_reason", x, n)]
-    g4_tid = settings["group_table"]
-    g4 = tables[g4_tid]
-    for var in dict.fromkeys(g4["variable"]):
-        x, n = _group_rows(g4[g4["variable"] == var], "group", settings["exclude_groups"])
-        variables.append((g4_tid, var, x, n))
-    for tid, var, x, n in variables:
-        sh, o, tests = _comparisons(tid, var, x, n, settings)
-        share_rows.append(sh)
-        or_rows.append(o)
-        test_rows.extend(tests)
-
-    diag = tables[settings["diagnosis_table"]]
-    meetings = diag[diag["measure"] == "meetings"].set_index("diagnosis_group")["value"]
-    total = meetings[[g for g in meetings.index if g in settings["exclude_groups"]]].sum()
-    parts = meetings[[g for g in meetings.index if g not in settings["exclude_groups"]]]
-    dist = group_shares(parts, pd.Series(total, index=parts.index), settings["interval_method"], settings["confidence"])
-    printed = diag[diag["measure"] == "share_of_meetings"].set_index("diagnosis_group")["printed"]
-    dist["printed_percent"] = dist["group"].map(printed)
-    dist.insert(0, "table_id", settings["diagnosis_table"])
-    dist["period"] = (periods or {}).get(settings["diagnosis_table"], "")
-
-    from analysis.meetings.models import date_position
-
     marked = events[events["id"].isin(settings["events_marked"])].copy()
     y0, h0 = int(first["year"].iloc[0]), int(first["half"].iloc[0])
     marked["t"] = [date_position(d, y0, h0) for d in marked["start"]]
     marked = marked[(marked["t"] >= -0.5) & (marked["t"] < len(first) - 0.5)].reset_index(drop=True)
     marked.insert(0, "number", range(1, len(marked) + 1))
-    return {
-        "trend": trend,
+    return out | {
+        "trend": trend_table(half, annual, settings["index_base_year"]),
         "breaks": breaks,
-        "shares": pd.concat(share_rows, ignore_index=True),
-        "odds_ratios": pd.concat(or_rows, ignore_index=True),
-        "group_tests": pd.DataFrame.from_records(test_rows),
-        "diagnosis_meetings": dist,
         "events_marked": marked,
     }

@@ -1,5 +1,5 @@
 """Försäkringskassan's follow-up meetings: trend series, interrupted-time-series count
-models, breakpoint scans and group differences.
+models and breakpoint scans (the registers by group: :mod:`analysis.meetings.groups`).
 
 The series are half-yearly counts (Bilaga 1, Tabell 1). The segmented model of a count
 ``y_t`` at half-year ``t = 0, 1, ...`` is
@@ -16,9 +16,6 @@ bootstrap of sup-F under the no-break model). With 18 half-years and up to seven
 parameters the series is short: estimates are imprecise and breaks a year apart leave a
 segment the model fits exactly.
 
-The registers (Tabell 2, 4) are whole populations: risk differences, risk ratios and odds
-ratios describe them; cases not yet ended are censored.
-
 References
 ----------
 Wagner, A. K. et al. (2002). Segmented regression analysis of interrupted time series
@@ -31,15 +28,12 @@ Andrews, D. W. K. (1993). Tests for parameter instability and structural change 
 unknown change point. Econometrica 61, 821-856.
 Venables, W. N. & Ripley, B. D. (2002). Modern Applied Statistics with S, 4th ed., 7.4.
 Burnham, K. P. & Anderson, D. R. (2002). Model Selection and Multimodel Inference, 2.5.
-Newcombe, R. G. (1998). Interval estimation for the difference between independent
-proportions. Stat. Med. 17, 873-890.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import warnings
 import zlib
 
 import numpy as np
@@ -52,20 +46,8 @@ from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
-from analysis.core.proportions import newcombe_diff_ci, proportion_ci
 
 FAMILIES = ("quasi_poisson", "negative_binomial")
-
-# The odds-ratio model (:func:`odds_ratios`) is saturated, so its fitted proportions
-# equal the observed ones exactly, and statsmodels reads that as 'perfect prediction' on
-# every fit. With every proportion strictly between 0 and 1 (checked there) nothing is
-# separated. The filter is registered once, at import: stages run in threads of one
-# process, where toggling filters with ``warnings.catch_warnings`` is not safe.
-warnings.filterwarnings(
-    "ignore", message="Perfect separation or prediction detected", category=PerfectSeparationWarning
-)
 
 
 class SeriesGap(ValueError):
@@ -828,119 +810,3 @@ def break_shift(series: pd.DataFrame, breaks: list[int], shifts: list[int], conf
         f"{a}_{b}" for a in ("level", "slope") for b in ("percent", "lower", "upper", "p_value")
     ]
     return pd.DataFrame.from_records(rows, columns=columns)
-
-
-def group_shares(x: pd.Series, n: pd.Series, method: str, confidence: float) -> pd.DataFrame:
-    """Share with a meeting per group with its interval (columns ``group, x, n, share, lower, upper``)."""
-    rows = []
-    for g in x.index:
-        lo, hi = proportion_ci(x[g], n[g], method, confidence)
-        rows.append({"group": g, "x": int(x[g]), "n": int(n[g]), "share": x[g] / n[g], "lower": lo, "upper": hi})
-    return pd.DataFrame.from_records(rows)
-
-
-def odds_ratios(x: pd.Series, n: pd.Series, reference: str, confidence: float = 0.95) -> pd.DataFrame:
-    """Risk differences, risk ratios and odds ratios of having a meeting against ``reference``.
-
-    The registers are whole populations: these are descriptions of the cases, and the
-    intervals cover only the random variation of a process that produced them (a
-    superpopulation view), not sampling. The risk difference and risk ratio are the
-    primary descriptions; the odds ratio (from a binomial GLM on the grouped counts, which
-    with one categorical variable is saturated: ``(x_g/(n_g-x_g)) / (x_r/(n_r-x_r))``) is
-    kept for comparison with logistic models and overstates the risk ratio when the
-    outcome is common.
-
-    Intervals: risk difference by Newcombe's hybrid score method; risk ratio and odds
-    ratio by Wald on the log scale (``se log RR = sqrt(1/x_g - 1/n_g + 1/x_r - 1/n_r)``).
-
-    Returns
-    -------
-    DataFrame
-        ``group, odds_ratio, lower, upper, p_value, reference, share, reference_share,
-        risk_difference, rd_lower, rd_upper, risk_ratio, rr_lower, rr_upper`` (``lower,
-        upper`` belong to the odds ratio; risk differences are proportions; the reference
-        row has 0 and 1).
-    """
-    groups = list(x.index)
-    others = [g for g in groups if g != reference]
-    X = pd.DataFrame({"const": 1.0, **{g: [1.0 if h == g else 0.0 for h in groups] for g in others}}, index=groups)
-    endog = np.column_stack([x.to_numpy(float), (n - x).to_numpy(float)])
-    if ((x <= 0) | (x >= n)).any():
-        raise ValueError("a group where no case or every case had a meeting has no finite odds ratio")
-    # The model is saturated (one parameter per group): the 'perfect prediction' warning
-    # statsmodels gives is filtered at import (see the top of this module). Saturated also
-    # means zero residual degrees of freedom: statsmodels' internal WLS step divides by
-    # them for a scale the binomial family does not use (fixed at 1). ``np.errstate`` is
-    # local to the thread.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = GLM(endog, X, family=families.Binomial()).fit()
-    ci = res.conf_int(alpha=1 - confidence)
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    xr, nr = float(x[reference]), float(n[reference])
-    rows = [
-        {
-            "group": reference,
-            "odds_ratio": 1.0,
-            "lower": np.nan,
-            "upper": np.nan,
-            "p_value": np.nan,
-            "reference": True,
-            "share": xr / nr,
-            "reference_share": xr / nr,
-            "risk_difference": 0.0,
-            "rd_lower": np.nan,
-            "rd_upper": np.nan,
-            "risk_ratio": 1.0,
-            "rr_lower": np.nan,
-            "rr_upper": np.nan,
-        }
-    ]
-    for g in others:
-        xg, ng = float(x[g]), float(n[g])
-        rd, rd_lo, rd_hi = newcombe_diff_ci(xg, ng, xr, nr, confidence)
-        log_rr = math.log((xg / ng) / (xr / nr))
-        se_rr = math.sqrt(1 / xg - 1 / ng + 1 / xr - 1 / nr)
-        rows.append(
-            {
-                "group": g,
-                "odds_ratio": math.exp(res.params[g]),
-                "lower": math.exp(ci.loc[g, 0]),
-                "upper": math.exp(ci.loc[g, 1]),
-                "p_value": float(res.pvalues[g]),
-                "reference": False,
-                "share": xg / ng,
-                "reference_share": xr / nr,
-                "risk_difference": rd,
-                "rd_lower": rd_lo,
-                "rd_upper": rd_hi,
-                "risk_ratio": math.exp(log_rr),
-                "rr_lower": math.exp(log_rr - z * se_rr),
-                "rr_upper": math.exp(log_rr + z * se_rr),
-            }
-        )
-    order = {g: i for i, g in enumerate(groups)}
-    return pd.DataFrame.from_records(rows).sort_values("group", key=lambda s: s.map(order)).reset_index(drop=True)
-
-
-def homogeneity(x: pd.Series, n: pd.Series) -> dict:
-    """How much the share with a meeting varies over the groups of a whole register.
-
-    Descriptive: the lowest and highest share, the range in percentage points, and
-    Cramér's V of the groups x meeting table. The Pearson chi-square and its p-value are
-    kept for comparison only: with the whole population there is no sampling for the
-    p-value to describe, and with hundreds of thousands of cases it is ~0 for any
-    difference.
-    """
-    table = np.column_stack([x.to_numpy(float), (n - x).to_numpy(float)])
-    chi2, p, dof, expected = stats.chi2_contingency(table, correction=False)
-    share = x.to_numpy(float) / n.to_numpy(float)
-    return {
-        "chi_square": float(chi2),
-        "df": int(dof),
-        "p_value": float(p),
-        "min_expected": float(expected.min()),
-        "share_min": float(share.min()),
-        "share_max": float(share.max()),
-        "range_points": float(100 * (share.max() - share.min())),
-        "cramers_v": float(math.sqrt(chi2 / table.sum())),
-    }

@@ -1,4 +1,5 @@
-"""Meetings stage entry point: the Försäkringskassan tables -> result tables.
+"""Meetings stage entry points: the Försäkringskassan tables -> result tables (:func:`run`
+for the series and their models, :func:`run_groups` for the registers by group).
 
 No language, no figures, no prose: the figures job
 (:func:`analysis.report.meetings_figures.run`) and the report job
@@ -10,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.stage import StageError, stage_run
+from analysis.core.stage import stage_run
 from analysis.core.store import read_meta, write_csv, write_parquet
-from analysis.meetings import TABLES, part_keys
+from analysis.meetings import GROUP_RESULTS, SERIES_RESULTS
 
 # Result CSVs carry 4 significant digits (the inputs have 3-6; p-values, ratios and
 # percentages need no more); whole numbers (counts) stay exact. Parquet keeps full precision.
@@ -43,30 +44,44 @@ def results_half_years(frame: pd.DataFrame, settings: dict) -> list[str]:
     return list(half.loc[half["series"] == next(iter(settings["series"])), "label"])
 
 
-def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dict]:
-    """Stage part: ``input.tables`` (+ ``input.events``) -> the part of the results named
-    by ``keys`` (series ids and/or :data:`~analysis.meetings.GROUPS`; default: all of it),
-    with the log lines. :func:`combine` writes the result tables from the parts; rule
-    ``meetings`` runs :func:`run`, the whole analysis as one part in one worker (see
-    :data:`analysis.meetings.GROUPS`)."""
-    from analysis.meetings.analysis import analyse_part
+def read_inputs(paths: list[str], record) -> tuple[dict, dict, dict]:
+    """The processed tables ``paths``: {table id: frame}, {table id: raw file} and
+    {table id: period as the sidecar states it}."""
+    tables, raw_files, periods = {}, {}, {}
+    for p in paths:
+        meta = read_meta(p)
+        tid = meta["table"]["id"]
+        tables[tid] = frame = pd.read_parquet(p)
+        raw_files[tid] = meta.get("raw_file", p)
+        periods[tid] = str(meta["table"].get("period", ""))
+        record.read(p, frame)
+    return tables, raw_files, periods
+
+
+def write_results(results: dict[str, pd.DataFrame], names, input, output, settings: dict, record) -> None:
+    """Each result table of ``names`` as Parquet (full precision, with the settings and
+    source tables in its metadata) and as CSV (:data:`CSV_DIGITS` significant digits)."""
+    meta = {"settings": settings, "source_tables": list(input.tables)}
+    for name in names:
+        frame = results[name]
+        write_parquet(frame, getattr(output, name), meta)
+        write_csv(csv_precision(frame), getattr(output, f"{name}_csv"))
+        record.wrote(getattr(output, name), frame)
+
+
+def run(input, output, params, log=None) -> None:
+    """Stage (rule ``meetings``): the series table (``input.tables``) and the events
+    (``input.events``) -> the result tables of :data:`SERIES_RESULTS`."""
+    from analysis.meetings.analysis import analyse_series
     from analysis.meetings.models import BreaksNotIdentifiable, SeriesGap
 
     settings = params.settings
-    keys = list(keys if keys is not None else part_keys(settings))
-    with stage_run("meetings " + " ".join(keys), output, log) as record:
-        tables, raw_files, periods = {}, {}, {}
-        for p in input.tables:
-            meta = read_meta(p)
-            tid = meta["table"]["id"]
-            tables[tid] = frame = pd.read_parquet(p)
-            raw_files[tid] = meta.get("raw_file", p)
-            periods[tid] = str(meta["table"].get("period", ""))
-            record.read(p, frame)
+    with stage_run("meetings", output, log) as record:
+        tables, raw_files, _ = read_inputs(input.tables, record)
         events = pd.read_parquet(input.events)
         record.read(input.events, events)
         try:
-            part = analyse_part(tables, events, settings, periods, keys)
+            results = analyse_series(tables[settings["series_table"]], events, settings)
         except KeyError as exc:
             raise InputError(
                 "config.yaml", None, None, str(exc).strip("\"'"), "ids that exist in the source's data", "meetings:"
@@ -93,26 +108,16 @@ def run_part(input, output, params, log=None, keys=None) -> tuple[list[str], dic
                 f"consecutive half-years in every series ({exc.column})",
                 "a half-year is missing or repeated before",
             ) from None
-    return record.lines, part
+        write_results(results, SERIES_RESULTS, input, output, settings, record)
 
 
-def combine(input, output, params, record, parts: list[dict]) -> None:
-    """Write every result table of :data:`TABLES` from the parts (:func:`run_part`)."""
-    from analysis.meetings.results import combine_parts
+def run_groups(input, output, params, log=None) -> None:
+    """Stage (rule ``meetings_groups``): the end-reason, group and diagnosis tables
+    (``input.tables``) -> the result tables of :data:`GROUP_RESULTS`."""
+    from analysis.meetings.groups import analyse_groups
 
-    results = combine_parts(parts, params.settings)
-    meta = {"settings": params.settings, "source_tables": list(input.tables)}
-    for name in TABLES:
-        frame = getattr(results, name)
-        write_parquet(frame, getattr(output, name), meta)
-        write_csv(csv_precision(frame), getattr(output, f"{name}_csv"))
-        record.wrote(getattr(output, name), frame)
-
-
-def run(input, output, params, log=None) -> None:
-    """Stage: ``input.tables`` (+ ``input.events``) -> every result table of :data:`TABLES`
-    (the whole analysis in this process: one part)."""
-    with stage_run("meetings", output, log, errors=(StageError,)) as record:
-        lines, part = run_part(input, output, params)
-        record.lines += lines
-        combine(input, output, params, record, [part])
+    settings = params.settings
+    with stage_run("meetings_groups", output, log) as record:
+        tables, _, periods = read_inputs(input.tables, record)
+        results = analyse_groups(tables, settings, periods)
+        write_results(results, GROUP_RESULTS, input, output, settings, record)

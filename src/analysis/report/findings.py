@@ -135,6 +135,7 @@ def findings_tables(
     claims: pd.DataFrame,
     tables: dict[str, pd.DataFrame],
     datasets: dict[str, set[str]],
+    available: list[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The findings of every source as three tidy frames.
 
@@ -145,6 +146,8 @@ def findings_tables(
     claims : the claims audit's ``claims`` table (columns report, id, verdict, ...).
     tables : {result table stem: frame}; the tables the registers name.
     datasets : {source id: ids of its printed tables} (a register's ``datasets`` must be among them).
+    available : every result table a register may name (for the error message; default:
+        those of ``tables``).
 
     Returns
     -------
@@ -205,7 +208,10 @@ def findings_tables(
                 keypath = ["findings", i, "result"]
                 if res["table"] not in tables:
                     raise doc.error(
-                        [*keypath, "table"], res["table"], f"a result table ({', '.join(sorted(tables))})", "no table"
+                        [*keypath, "table"],
+                        res["table"],
+                        f"a result table ({', '.join(sorted(available or tables))})",
+                        "no table",
                     )
                 frame = tables[res["table"]]
                 for key in ("estimate", "low", "high"):
@@ -417,7 +423,8 @@ def dataset_locations(catalog: pd.DataFrame, language: str, words_: dict[str, st
 
 def run(input, output, params, log=None) -> None:
     """Stage: the findings registers, the claims audit and the result tables they name
-    -> ``findings*`` tables and ``findings.md`` + ``findings_<source>.md``."""
+    (``input.tables``; ``params.result_tables``: every table a register may name) ->
+    ``findings*`` tables and ``findings.md`` + ``findings_<source>.md``."""
     from analysis.core.stage import stage_run
     from analysis.core.store import write_csv, write_parquet, write_text
     from analysis.report.markdown import write_markdown
@@ -450,7 +457,8 @@ def run(input, output, params, log=None) -> None:
                 tables[stem] = pd.read_parquet(by_stem[stem])
                 record.read(by_stem[stem], tables[stem])
         datasets = {sid: set(catalog.loc[catalog["source_id"] == sid, "dataset"]) for sid in registers}
-        frames = findings_tables(sources, registers, claims, tables, datasets)
+        available = ["claims", *params.result_tables] if hasattr(params, "result_tables") else None
+        frames = findings_tables(sources, registers, claims, tables, datasets, available)
         for name, frame in frames.items():
             write_parquet(frame, getattr(output, name), {"sources": sorted(registers)})
             write_csv(frame, getattr(output, f"{name}_csv"))

@@ -1,5 +1,6 @@
 """The figures of the meetings analysis: labels in the report language, drawn from the
-result tables (rule ``figures_meetings``).
+result tables (rules ``figures_meetings``: the series and the scan; ``figures_meetings_groups``:
+the registers by group).
 
 Fitted values, counterfactuals and intervals come from the result tables the analysis
 wrote (``fitted``, ``scan``, ...): this job imports matplotlib, never statsmodels. The
@@ -12,7 +13,7 @@ import pandas as pd
 
 from analysis.core.stage import stage_run
 from analysis.core.store import read_tables, write_figure
-from analysis.meetings import FIGURE_TABLES, FIGURES
+from analysis.meetings import FIGURES, figure_tables
 from analysis.report.meetings import (
     Gettext,
     captions,
@@ -27,72 +28,84 @@ from analysis.report.render import catalog_path, translations
 
 
 def figure_labels(
-    frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _: Gettext
+    frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _: Gettext, keys=None
 ) -> dict[str, dict]:
-    """{figure key: labels} for :mod:`figures.meetings` (titles, axes, legends, groups)."""
+    """{figure key: labels} for :mod:`figures.meetings` (titles, axes, legends, groups), for
+    every figure of :data:`~analysis.meetings.FIGURES` (or of ``keys``) from the result
+    tables it is drawn from (:data:`~analysis.meetings.FIGURE_TABLES`)."""
+    keys = list(FIGURES if keys is None else keys)
     lab = code_labels(codebook, language)
-    names = series_names(settings, codebook, language, _)
     conf = confidence_text(settings["confidence"], language)
-    shares, fitted = frames["shares"], frames["fitted"]
-    groups = {f"variable:{v}": name for v, name in variable_names(_).items()}
-    groups |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in shares.itertuples()}
-    groups |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in frames["odds_ratios"].itertuples()}
-    share_labels = groups | {
-        "title": _("Share of sick-leave cases with at least one meeting"),
-        "xlabel": _("Share with at least one meeting (%)"),
-        "share": _("share with %(conf)s interval") % {"conf": conf},
-        "censored": _("not ended (censored): sensitivity only"),
-    }
-    series = {
-        **names,
-        "title": section_title(half_year_years(fitted["label"]), _),
-        "ylabel": _("count per half-year"),
-        "xlabel": _("Half-year"),
-        "observed": _("observed (printed)"),
-        "fitted": _("fitted (quasi-Poisson)"),
-        "fitted_band": _("%(conf)s interval of the fitted mean") % {"conf": conf},
-        "counterfactual": _("without the interruptions"),
-        "counterfactual_band": _("%(conf)s prediction interval without the interruptions") % {"conf": conf},
-        "extrapolation": _("outside the observed range (extrapolation)"),
-        "max_observed": _("highest observed half-year"),
-        "breakpoint": _("breakpoint (documented event)"),
-        "event": _("event (numbered, see the list)"),
-    }
-    series |= {f"event:{e.id}": str(int(e.number)) for e in frames["events_marked"].itertuples()}
-    return {
-        "series": series,
-        "end_reason": share_labels,
-        "groups": share_labels,
-        "odds_ratios": groups
-        | {
+
+    def groups() -> dict:
+        out = {f"variable:{v}": name for v, name in variable_names(_).items()}
+        for name in ("shares", "odds_ratios"):
+            if name in frames:
+                out |= {(r.table_id, r.group): lab(r.table_id, r.group) for r in frames[name].itertuples()}
+        return out
+
+    def shares() -> dict:
+        return groups() | {
+            "title": _("Share of sick-leave cases with at least one meeting"),
+            "xlabel": _("Share with at least one meeting (%)"),
+            "share": _("share with %(conf)s interval") % {"conf": conf},
+            "censored": _("not ended (censored): sensitivity only"),
+        }
+
+    def series() -> dict:
+        labels = {
+            **series_names(settings, codebook, language, _),
+            "title": section_title(half_year_years(frames["fitted"]["label"]), _),
+            "ylabel": _("count per half-year"),
+            "xlabel": _("Half-year"),
+            "observed": _("observed (printed)"),
+            "fitted": _("fitted (quasi-Poisson)"),
+            "fitted_band": _("%(conf)s interval of the fitted mean") % {"conf": conf},
+            "counterfactual": _("without the interruptions"),
+            "counterfactual_band": _("%(conf)s prediction interval without the interruptions") % {"conf": conf},
+            "extrapolation": _("outside the observed range (extrapolation)"),
+            "max_observed": _("highest observed half-year"),
+            "breakpoint": _("breakpoint (documented event)"),
+            "event": _("event (numbered, see the list)"),
+        }
+        return labels | {f"event:{e.id}": str(int(e.number)) for e in frames["events_marked"].itertuples()}
+
+    def odds_ratios() -> dict:
+        return groups() | {
             "title": _("Risk ratios and odds ratios of having a meeting"),
             "xlabel": _("Ratio against the reference group (log scale)"),
             "reference": _("reference"),
             "risk_ratio": _("risk ratio with %(conf)s interval") % {"conf": conf},
             "odds_ratio": _("odds ratio (for comparison)"),
-        },
-        "scan": {
-            **names,
+        }
+
+    def scan() -> dict:
+        return {
+            **series_names(settings, codebook, language, _),
             "title": _("Breakpoint scan: one break at each half-year"),
             "xlabel": _("Half-year of the break"),
             "ylabel": _("F statistic (break vs no break)"),
             "f_stat": _("F statistic of a break at this half-year"),
             "threshold": _("5 % threshold adjusted for the search (bootstrap)"),
             "documented": _("documented breakpoint"),
-        },
-    }
+        }
+
+    builders = {"series": series, "end_reason": shares, "groups": shares, "odds_ratios": odds_ratios, "scan": scan}
+    return {key: builders[key]() for key in keys}
 
 
 def meetings_figures(
     frames: dict[str, pd.DataFrame], codebook: pd.DataFrame, settings: dict, language: str, _, keys=None
 ) -> dict:
-    """{key: Figure} for every key of :data:`analysis.meetings.FIGURES` (or of ``keys``)."""
+    """{key: Figure} for every key of :data:`analysis.meetings.FIGURES` (or of ``keys``);
+    ``frames`` holds the result tables those figures are drawn from."""
     from figures import meetings as fm
 
-    labels = figure_labels(frames, codebook, settings, language, _)
+    keys = list(FIGURES if keys is None else keys)
+    labels = figure_labels(frames, codebook, settings, language, _, keys)
     cap = captions(settings, language, _)
-    shares = frames["shares"]
-    end = shares["variable"] == "end_reason"
+    shares = frames.get("shares")
+    end = shares["variable"] == "end_reason" if shares is not None else None
     draw = {
         "series": lambda: fm.series_with_counterfactual(
             frames["fitted"], frames["breaks"], frames["events_marked"], labels["series"], cap["series"], language
@@ -102,7 +115,7 @@ def meetings_figures(
         "odds_ratios": lambda: fm.forest(frames["odds_ratios"], labels["odds_ratios"], cap["odds_ratios"], language),
         "scan": lambda: fm.breakpoint_scan(frames["scan"], labels["scan"], cap["scan"], language),
     }
-    return {key: figure() for key, figure in draw.items() if keys is None or key in keys}
+    return {key: draw[key]() for key in keys}
 
 
 def run(input, output, params, log=None, keys=None) -> list[str]:
@@ -110,7 +123,7 @@ def run(input, output, params, log=None, keys=None) -> list[str]:
     ``keys``) in each format; returns the log lines."""
     keys = list(FIGURES if keys is None else keys)
     with stage_run("figures_meetings " + " ".join(keys), output, log) as record:
-        frames = read_tables(input, FIGURE_TABLES, record)
+        frames = read_tables(input, figure_tables(keys), record)
         codebook = pd.read_parquet(input.codebook)
         record.read(input.codebook, codebook)
         language = params.language

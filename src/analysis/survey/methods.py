@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analysis.core.contingency import pearson_chi2
 from analysis.core.proportions import proportion_ci
 
 ROUNDING_RULES = ("half_up", "half_even")
@@ -188,26 +189,6 @@ def mean_score_test(counts: np.ndarray, scores: np.ndarray | None = None) -> tup
     ss_total = (col_tot * (scores - mean) ** 2).sum()
     q = (n - 1) * (row_tot * (row_mean - mean) ** 2).sum() / ss_total
     return float(q), counts.shape[0] - 1
-
-
-def pearson_chi2(table) -> tuple[float, int, np.ndarray]:
-    """Pearson's chi-square statistic of a two-way count table (no continuity
-    correction), its degrees of freedom and the expected counts under homogeneity.
-
-    What ``scipy.stats.chi2_contingency(table, correction=False)`` returns before its
-    p-value (the tests compare), without importing scipy.stats: the survey analysis
-    needs no other part of it. A table with one row or one column has 0 degrees of
-    freedom and statistic 0; an expected count of 0 (a row or column without answers)
-    is an error, as in scipy.
-    """
-    t = np.asarray(table, dtype=float)
-    expected = t.sum(axis=1, keepdims=True) * t.sum(axis=0, keepdims=True) / t.sum()
-    zero = np.argwhere(expected == 0)
-    if zero.size:
-        raise ValueError(f"the table of expected counts has a zero element at {tuple(int(i) for i in zero[0])}")
-    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
-    chi2 = float(((t - expected) ** 2 / expected).sum()) if dof else 0.0
-    return chi2, dof, expected
 
 
 def homogeneity_statistics(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
