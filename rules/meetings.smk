@@ -31,16 +31,14 @@ rule meetings:
     input:
         tables=processed(MEETINGS, [config["meetings"]["series_table"]]),
         events=f"{PROCESSED}/{MEETINGS}/events.parquet",
-        code=[
-            *code("analysis/core"),
-            *code(
-                "analysis/meetings/__init__.py",
-                "analysis/meetings/analysis.py",
-                "analysis/meetings/batched.py",
-                "analysis/meetings/models.py",
-                "analysis/meetings/stage.py",
-            ),
-        ],
+        code=code(
+            "analysis/core",
+            "analysis/meetings/__init__.py",
+            "analysis/meetings/analysis.py",
+            "analysis/meetings/batched.py",
+            "analysis/meetings/models.py",
+            "analysis/meetings/stage.py",
+        ),
         settings=settings("meetings", settings=config_keys("meetings", MEETINGS_SERIES_SETTINGS)),
     output:
         **result_outputs(MEETINGS, MEETINGS_SERIES_RESULTS),

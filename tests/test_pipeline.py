@@ -171,7 +171,7 @@ def test_a_change_reruns_only_what_reads_it(built, tmp_path):
     jobs = dry_run_jobs(work)
     assert "ingest_riksrevisionen_2022" in jobs and "survey" in jobs and "report_html" in jobs
     assert not {j for j in jobs if "forsakringskassan" in j or "arbetsformedlingen" in j}
-    assert not jobs & {"meetings", "channels", "figures_meetings", "figures_channels", "report_meetings"}
+    assert not jobs & {"meetings", "meetings_groups", "channels", "figures_meetings", "report_meetings"}
     raw.write_text(original, encoding="utf-8")
     template = work / "src/analysis/report/templates/survey.md.j2"
     text = template.read_text(encoding="utf-8")
@@ -184,6 +184,20 @@ def test_a_change_reruns_only_what_reads_it(built, tmp_path):
     allowed = {"claims", "report_claims", "report_findings", "report_html", "all"}
     assert jobs <= allowed | {j for j in jobs if j.startswith("claims_")}
     assert "report_html" in jobs
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("similar_within: 4", "similar_within: 5"), encoding="utf-8")
+    # The two meetings jobs read their own keys of the section: a group setting never
+    # refits the models, a model setting never recomputes the groups (the figures and the
+    # report text read the whole section).
+    text = cfg.read_text(encoding="utf-8")
+    group_setting = "interval_method: wilson            # shares with a meeting by group"
+    assert text.count(group_setting) == 1
+    cfg.write_text(text.replace(group_setting, "interval_method: agresti_coull"), encoding="utf-8")
+    jobs = dry_run_jobs(work)
+    assert "meetings_groups" in jobs and "meetings" not in jobs
+    assert not {j for j in jobs if j.startswith(("survey", "channels", "ingest", "claims"))}
+    cfg.write_text(text.replace("seed: 20200601 ", "seed: 20200602 "), encoding="utf-8")
+    jobs = dry_run_jobs(work)
+    assert "meetings" in jobs and "meetings_groups" not in jobs
 
 
 def test_known_issue_register_accepts_and_reports_then_goes_stale(tmp_path):
