@@ -74,6 +74,9 @@ def test_tornado_of_the_whole_model_has_few_rows():
     sens = sensitivity([ESTIMATES[i] for i in ids], TABLE, [-0.2, 0.2], CONFIG["channels"]["alternatives"])
     pairs = sens[["estimate", "fact"]].drop_duplicates()
     assert len(pairs) > 40 and len(bars(ax)) <= 11  # ten at most, plus the pooled bar
+    # every label whole: input and estimate on up to two lines each, nothing cut with '…'
+    texts = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any("…" in t for t in texts) and max(t.count("\n") for t in texts) <= 3
 
 
 def test_tornado_alternatives_are_diamonds():

@@ -179,7 +179,8 @@ def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str, 
         shown = shown[:-1]
     rest = pairs[len(shown) :]
     groups = [[p] for p in shown] + ([rest] if rest else [])
-    fig, ax = new_figure(width=8.5, height=1.4 + 0.42 * len(groups))
+    # each row's label: the input and the estimate on up to two lines each
+    fig, ax = new_figure(width=8.5, height=1.4 + 0.62 * len(groups))
     key = list(zip(sens["estimate"], sens["fact"], strict=True))
     yticks, ylabels = [], []
     for k, group in enumerate(groups):
@@ -196,9 +197,10 @@ def tornado(sens: pd.DataFrame, labels: dict, caption_text: str, language: str, 
             ylabels.append(wrap(labels["others"] % {"n": len(group)}, 60))
         else:
             est, fact = group[0]
-            ylabels.append(wrap(labels.get(fact, fact), 60, 1) + "\n→ " + wrap(labels.get(est, est), 58, 1))
+            ylabels.append(wrap(labels.get(fact, fact), 56) + "\n→ " + wrap(labels.get(est, est), 54))
     ax.axvline(0, color="#333333", linewidth=0.6)
-    ax.set_yticks(yticks, ylabels, fontsize=6.5)
+    ax.set_yticks(yticks, ylabels, fontsize=7)
+    ax.margins(x=0.03)  # the widest bar does not touch the axis
     ax.set_ylim(-0.7, len(groups) - 0.3)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent_formatter(v, language)))
     ax.set_xlabel(labels["xlabel"])
