@@ -115,16 +115,18 @@ def test_analysis_writes_every_table_with_hand_values(results, tmp_path):
     for name in TABLES:
         assert Path(getattr(results, name)).is_file() and Path(getattr(results, f"{name}_csv")).is_file()
     model = pd.read_parquet(results.cost_model).set_index("estimate")
-    # 9,14144...: written to four significant digits (the inputs have two or three)
-    assert model.loc["transfer_calls_cost", "computed"] == 9.141
+    # 9,14144...: full precision in Parquet (the reports round once, when they print) ...
     assert model.loc["transfer_calls_cost", "computed"] == pytest.approx(
-        (13700 * 30 + 23900 * 48) / 60 * 352 / 1e6, rel=1e-3
+        (13700 * 30 + 23900 * 48) / 60 * 352 / 1e6, rel=1e-12
     )
+    # ... and (34 x 58 x 35 x 289) / 1e6 = 19,94678...: 19,9 when printed to one decimal
+    # (rounded to 19,95 first, it printed as 20,0)
+    assert model.loc["new_tasks_cost", "computed"] == pytest.approx(34 * 58 * 35 * 289 / 1e6, rel=1e-12)
     assert model.loc["new_tasks_cost", "verdict"] == "not reproduced"
     assert bool(model.loc["transfer_calls_cost", "chosen_to_reproduce"])
     assert not bool(model.loc["new_tasks_cost", "chosen_to_reproduce"])
     csv = Path(results.cost_model_csv).read_text(encoding="utf-8")
-    assert "9.141," in csv and "9.14144" not in csv
+    assert "9.141," in csv and "9.14144" not in csv  # the CSV: four significant digits
     alloc = pd.read_parquet(results.allocations)
     sending = alloc[(alloc["estimate"] == "transfer_calls_cost") & (alloc["variant"] == 1)].iloc[0]
     # the sending side: 13 700 moved to PDM at local minutes, 23 900 moved out at PDM minutes

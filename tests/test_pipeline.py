@@ -336,10 +336,17 @@ def test_unknown_breakpoint_event_is_a_clear_error(tmp_path):
 
 def test_channels_outputs_and_rate_override(built, tmp_path):
     model = pd.read_parquet(built / "reports/tables/arbetsformedlingen_2019_cost_model.parquet").set_index("estimate")
-    # result tables carry four significant digits (the inputs have two or three)
+    # Parquet at full precision (the CSVs carry four significant digits)
     expected = (13700 * 30 + 23900 * 48) / 60 * 352 / 1e6
-    assert model.loc["transfer_calls_cost", "computed"] == pytest.approx(expected, rel=1e-3)
+    assert model.loc["transfer_calls_cost", "computed"] == pytest.approx(expected, rel=1e-12)
     assert model.loc["new_tasks_cost", "verdict"] == "not reproduced"
+    # The findings' key number is rounded once, from the exact value: 34 x 58 x 35 x 289 / 1e6
+    # = 19,94678 million is 19.9, as the claims audit prints it (not 20.0 from 19.95).
+    overview = (built / "reports/findings.md").read_text(encoding="utf-8")
+    key = re.search(
+        r"\[([\d.]+)\s+million SEK\]\(findings_arbetsformedlingen_2019\.md#r-\w+-new_tasks_cost\)", overview
+    )
+    assert key and key.group(1) == "19.9"  # (a no-break space before the unit)
     assert "## Printed and reproduced estimates" in (built / "reports/arbetsformedlingen.md").read_text(
         encoding="utf-8"
     )

@@ -22,8 +22,10 @@ from analysis.costmodel.model import FactTable, allocations, cost_model, factor_
 __all__ = ["TABLES", "analyse_channels", "meaningful"]
 
 SIGNIFICANT = 4
-"""Significant digits kept in the result tables: the inputs are printed with two or three,
-so a fourth is a guard digit and anything beyond it is arithmetic noise."""
+"""Significant digits of the result CSVs: the inputs are printed with two or three, so a
+fourth is a guard digit and anything beyond it is arithmetic noise. (The Parquet tables
+keep full precision, so that the reports round once: 19.94678 rounded to 19.95 first
+printed as 20.0 at one decimal.)"""
 
 
 def _round(v: float, digits: int, rounding: str) -> float:
@@ -61,8 +63,8 @@ def meaningful(frame: pd.DataFrame, digits: int = SIGNIFICANT) -> pd.DataFrame:
 
 
 def analyse_channels(tables: dict[str, pd.DataFrame], facts: pd.DataFrame, config: dict) -> dict[str, pd.DataFrame]:
-    """Every result frame of the channel analysis, keyed as in :data:`TABLES` (values to
-    :data:`SIGNIFICANT` significant digits)."""
+    """Every result frame of the channel analysis, keyed as in :data:`TABLES`, at full
+    precision (:func:`meaningful` rounds what is written as CSV)."""
     c, iv = config["channels"], config["intervals"]
     ft = FactTable(
         facts, iv["qualifiers"], iv["trailing_zeros_significant"], c["overrides"], iv.get("directional", True)
@@ -81,4 +83,4 @@ def analyse_channels(tables: dict[str, pd.DataFrame], facts: pd.DataFrame, confi
         "sensitivity": sensitivity(c["estimates"], ft, c["sensitivity_range"], c["alternatives"]),
         "factors": factor_table(c["estimates"], ft),
     }
-    return {name: meaningful(frames[name]) for name in TABLES}
+    return {name: frames[name] for name in TABLES}

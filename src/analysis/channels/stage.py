@@ -73,7 +73,7 @@ def check_settings(settings: dict, known: set[str], tables: dict, facts_file: st
 def run(input, output, params, log=None) -> None:
     """Stage: ``input.tables`` (Tabell 1), ``facts``, ``cost_model`` (+ ``schema``) ->
     the result tables named in :data:`analysis.channels.TABLES`."""
-    from analysis.channels.analysis import analyse_channels
+    from analysis.channels.analysis import analyse_channels, meaningful
 
     with stage_run("channels", output, log) as record:
         doc = load_register(input.cost_model, input.schema, "cost_model", "cost model")
@@ -101,4 +101,5 @@ def run(input, output, params, log=None) -> None:
                 f"the facts and {settings['composition_table']} cells the channel indicators read",
                 "missing in the source's data:",
             ) from None
-        write_results({name: results[name] for name in TABLES}, output, {"settings": settings}, record)
+        frames = {name: results[name] for name in TABLES}
+        write_results(frames, output, {"settings": settings}, record, csv_precision=meaningful)

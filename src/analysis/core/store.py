@@ -97,12 +97,15 @@ def write_figure(fig, paths: dict[str, str | Path], dpi: int = 120) -> None:
                 fig.set_layout_engine("none")
 
 
-def write_results(frames: dict, output, meta: dict, record=None) -> None:
+def write_results(frames: dict, output, meta: dict, record=None, csv_precision=None) -> None:
     """Write each result table ``name -> frame`` to the rule's named outputs ``<name>``
-    (Parquet, with ``meta``) and ``<name>_csv``, logging each to ``record``."""
+    (Parquet, with ``meta``) and ``<name>_csv``, logging each to ``record``.
+
+    The Parquet table keeps full precision (the reports, findings and figures round once,
+    when they print); ``csv_precision`` (frame -> frame) rounds the CSV for reading."""
     for name, frame in frames.items():
         write_parquet(frame, getattr(output, name), meta)
-        write_csv(frame, getattr(output, f"{name}_csv"))
+        write_csv(frame if csv_precision is None else csv_precision(frame), getattr(output, f"{name}_csv"))
         if record is not None:
             record.wrote(getattr(output, name), frame)
 

@@ -59,12 +59,14 @@ def run(input, output, params, log=None) -> None:
             if t.warning:
                 record.info(f"warning: {t.table_id} at the {t.denominator} feasible N: {t.warning}")
         meta = {"settings": settings, "source_tables": list(input.tables)}
-        write_results({name: meaningful(getattr(results, name)) for name in TABLES}, output, meta, record)
+        tables = {name: getattr(results, name) for name in TABLES}
+        write_results(tables, output, meta, record, csv_precision=meaningful)
 
 
-# Precision of the result tables: the inputs are percentages printed to one decimal, so
+# Precision of the result CSVs: the inputs are percentages printed to one decimal, so
 # shares carry four decimals (0.01 percentage points), statistics three, p-values three
-# significant digits. Computation is exact; this applies only to what is written.
+# significant digits. Computation is exact, and so are the Parquet tables (the reports
+# round once, when they print); this applies only to the CSVs.
 DECIMALS = {
     "share": 4,
     "lower": 4,
