@@ -23,7 +23,8 @@ $(STAMP): requirements.lock pyproject.toml
 pipeline: $(STAMP)
 	$(BIN)/snakemake
 	@echo ""
-	@echo "Reports:  reports/index.md  and  reports/index.html"
+	@echo "Report:   reports/index.html  (start here: findings first; Markdown: reports/findings.md)"
+	@echo "Appendix: reports/index.md  (data catalogue, checks, codebook)"
 	@echo "Data:     data/processed/  (catalog: data/processed/catalog.csv)"
 
 ## test: the whole test suite (unit tests, end-to-end pipeline tests on temporary copies and

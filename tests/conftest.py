@@ -95,3 +95,17 @@ def sidecar_doc(data: dict, schemas: dict, path: str = "t1.yaml"):
 @pytest.fixture
 def likert():
     return LIKERT_CSV, copy.deepcopy(LIKERT_SIDECAR)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say loudly when the provenance tests were skipped for want of the source documents:
+    a green run without them has not checked a single transcription."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    missing = [r for r in skipped if "no shared/seeds" in str(getattr(r, "longrepr", ""))]
+    if missing:
+        terminalreporter.write_sep("=", "source documents not found", yellow=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(missing)} provenance tests were skipped: no source documents were found, so no "
+            "transcribed number was checked against its document. Set SERVICESTAT_SEEDS to the "
+            "folder of the documents (or put shared/seeds beside the clone); with CI set they fail."
+        )
