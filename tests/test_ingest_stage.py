@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis.core.stage import StageError
 from analysis.core.store import read_meta
@@ -59,6 +60,12 @@ def test_one_source_becomes_its_datasets_and_summaries(tmp_path):
     assert meta["table"]["id"] == "bilaga1_tabell_1" and meta["source"]["id"] == "forsakringskassan_2020"
     cat = pd.read_parquet(out.catalog)
     assert set(cat["dataset"]) == {*params.tables, "facts", "events"}
+    # Each table's lines in the seed text, as its sidecar gives them (facts and events: NA,
+    # every row has its own line).
+    lines = cat.set_index("dataset")[["seed_line", "seed_line_last"]]
+    sidecar = yaml.safe_load((raw / "tables/bilaga1_tabell_1.yaml").read_text(encoding="utf-8"))["location"]
+    assert lines.loc["bilaga1_tabell_1"].tolist() == [sidecar["seed_line"], sidecar["seed_line_last"]]
+    assert lines.loc["facts"].isna().all() and str(lines["seed_line"].dtype) == "Int64"
     known = pd.read_parquet(out.known_issues)
     assert list(known["state"]) == ["confirmed"]
     # The number coverage of the document, counted independently from numbers.csv here.

@@ -100,6 +100,9 @@ CATALOG = pd.DataFrame(
         "chapter": ["2", ""],
         "section": ["2.1 Möten", ""],
         "page": ["18", ""],
+        # the table's lines in the seed text (facts: each row has its own)
+        "seed_line": pd.array([120, None], dtype="Int64"),
+        "seed_line_last": pd.array([131, None], dtype="Int64"),
         # the source's number coverage, repeated on each of its rows
         "numbers": [1430, 1430],
         "numbers_registered": [412, 412],
@@ -191,7 +194,10 @@ def test_index_page_in_english(tmp_path):
     inp, out, params = index_io(tmp_path, "en", [])
     index.run(inp, out, params, str(tmp_path / "log"))
     md = Path(out.md).read_text()
-    row = '| <a id="d-s1-tabell_1"></a>`s1/tabell_1` | Tabell 1: Counts | chapter 2, 2.1 Möten, p. 18 | 1,234 | 3 | 1 |'
+    row = (
+        '| <a id="d-s1-tabell_1"></a>`s1/tabell_1` | Tabell 1: Counts '
+        "| chapter 2, 2.1 Möten, p. 18, lines 120\u2013131 | 1,234 | 3 | 1 |"
+    )
     assert row in md
     assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | d | e | confirmed |" in md
     assert '| <a id="d-s1-facts"></a>`s1/facts` | Facts printed in the text |' in md
@@ -220,7 +226,7 @@ def test_index_page_in_swedish(tmp_path):
     index.run(inp, out, params)
     md = Path(out.md).read_text()
     assert md.startswith("# servicestat: datakatalog")
-    assert "`s1/tabell_1` | Tabell 1: Antal | kapitel 2, 2.1 Möten, s. 18 | 1\u00a0234 |" in md
+    assert "`s1/tabell_1` | Tabell 1: Antal | kapitel 2, 2.1 Möten, s. 18, rader 120\u2013131 | 1\u00a0234 |" in md
     assert "## Innehåll" in md
     assert "| `k1` | `s1/tabell_1` | `r1` | x=1 | b | f | bekräftat |" in md
     assert "Siffror i löptext" in md and "## Kända fel i källorna" in md

@@ -74,7 +74,9 @@ COVERAGE = ("numbers", "numbers_registered", "numbers_waived", "numbers_unaccoun
 
 def with_coverage(catalog: pd.DataFrame, s: IngestedSource) -> pd.DataFrame:
     """The catalog rows of a source with more provenance as columns: ``page_last`` and
-    ``page_note`` of each table's location (``page`` is there already), and the number
+    ``page_note`` of each table's location (``page`` is there already), the table's first
+    and last line in the seed text (``seed_line``, ``seed_line_last``; NA for facts and
+    events, whose every row has its own line), and the number
     coverage of the document (from numbers.csv): how many numbers it prints, registered,
     waived and unaccounted (NA without a register)."""
     out = catalog.copy()
@@ -87,6 +89,9 @@ def with_coverage(catalog: pd.DataFrame, s: IngestedSource) -> pd.DataFrame:
         locs[d].get("page_note", "") if t else s.source.get("page_note") or (s.source["pages"] or {}).get("note", "")
         for d, t in zip(out["dataset"], tables, strict=True)
     ]
+    for key in ("seed_line", "seed_line_last"):
+        lines = [locs[d].get(key) if t else None for d, t in zip(out["dataset"], tables, strict=True)]
+        out[key] = pd.array(lines, dtype="Int64")
     for key in COVERAGE:
         out[key] = pd.array([s.numbers.get(key)] * len(out), dtype="Int64")
     return out

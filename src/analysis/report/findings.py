@@ -278,7 +278,7 @@ def words(_) -> dict[str, dict[str, str]]:
             "count": "",
         },
         "to": {"to": _("to")},
-        "misc": {"line": _("line"), "row": _("row"), "chapter": _("chapter"), "page": _("p.")},
+        "misc": {"line": _("line"), "row": _("row"), "chapter": _("chapter"), "page": _("p."), "lines": _("lines")},
     }
 
 

@@ -36,12 +36,20 @@ def source_rows(catalog: pd.DataFrame, language: str) -> list[list[str]]:
 
 
 def location_text(r, words: dict[str, str]) -> str:
-    """'Bilaga 1, chapter 4, 4.2.1 ..., p. 18' in the report's words (appendix as printed)."""
+    """'Bilaga 1, chapter 4, 4.2.1 ..., p. 18, lines 250–310' in the report's words
+    (appendix as printed; the lines are those of the seed text the table was transcribed
+    from, where the catalog has them)."""
+    first, last = getattr(r, "seed_line", None), getattr(r, "seed_line_last", None)
+    lines = None
+    if first is not None and not pd.isna(first):
+        span = f"{int(first)}\u2013{int(last)}" if last is not None and not pd.isna(last) else f"{int(first)}"
+        lines = f"{words['lines']} {span}"
     parts = [
         r.appendix or None,
         f"{words['chapter']} {r.chapter}" if r.chapter else None,
         r.section or None,
         f"{words['page']} {r.page}" if r.page else None,
+        lines,
     ]
     return ", ".join(p for p in parts if p)
 
@@ -179,6 +187,8 @@ def run(input, output, params, log=None) -> None:
         words = {
             "chapter": _("chapter"),
             "page": _("p."),
+            # lines of the extracted text of the source document
+            "lines": _("lines"),
             "redrawn": _("redrawn as {figure}"),
             "not_redrawn": _("not redrawn: {why}"),
         }
