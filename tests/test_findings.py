@@ -234,11 +234,11 @@ def test_stage_writes_tables_and_linked_markdown(tmp_path):
     assert "| inconsistent | 4.2, line 20 |" in detail
     assert (
         '| <a id="r-s1-most_agree"></a>[Share of B](#f-s1-most_agree) | 33.2% | 95% CI 29.4 to 37.3 | '
-        "[s1_shares.csv](tables/s1_shares.csv), row 2 | "
+        "[s1_shares.csv](tables/s1_shares.csv), data row 2 | "
         "[Bilaga 1, Tabell 1, Tabeller, p. 18](index.md#d-s1-tabell_1) |" in detail
     )
     # The audit's row comes from its claim's place in the text, not from every claim of the finding.
-    assert "[claims.csv](tables/claims.csv), row 2 | [4.2, line 20](#c-s1-from_the_audit-c_bad) |" in detail
+    assert "[claims.csv](tables/claims.csv), data row 2 | [4.2, line 20](#c-s1-from_the_audit-c_bad) |" in detail
     anchors = re.findall(r'<a id="([^"]+)">', detail)
     links = set(re.findall(r"\]\(#([^)]+)\)", detail))
     assert links <= set(anchors) and len(anchors) == len(set(anchors))  # every target there, once

@@ -278,7 +278,13 @@ def words(_) -> dict[str, dict[str, str]]:
             "count": "",
         },
         "to": {"to": _("to")},
-        "misc": {"line": _("line"), "row": _("row"), "chapter": _("chapter"), "page": _("p."), "lines": _("lines")},
+        "misc": {
+            "line": _("line"),
+            "row": _("data row"),
+            "chapter": _("chapter"),
+            "page": _("p."),
+            "lines": _("lines"),
+        },
     }
 
 
