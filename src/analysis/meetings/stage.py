@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.stage import stage_run
-from analysis.core.store import read_meta, write_csv, write_parquet
+from analysis.core.store import read_meta, write_results
 from analysis.meetings import GROUP_RESULTS, SERIES_RESULTS
 
 # Result CSVs carry 4 significant digits (the inputs have 3-6; p-values, ratios and
@@ -58,15 +58,11 @@ def read_inputs(paths: list[str], record) -> tuple[dict, dict, dict]:
     return tables, raw_files, periods
 
 
-def write_results(results: dict[str, pd.DataFrame], names, input, output, settings: dict, record) -> None:
-    """Each result table of ``names`` as Parquet (full precision, with the settings and
-    source tables in its metadata) and as CSV (:data:`CSV_DIGITS` significant digits)."""
+def write_tables(results: dict[str, pd.DataFrame], names, input, output, settings: dict, record) -> None:
+    """The result tables ``names`` (Parquet at full precision, with the settings and source
+    tables in its metadata; CSV to :data:`CSV_DIGITS` significant digits)."""
     meta = {"settings": settings, "source_tables": list(input.tables)}
-    for name in names:
-        frame = results[name]
-        write_parquet(frame, getattr(output, name), meta)
-        write_csv(csv_precision(frame), getattr(output, f"{name}_csv"))
-        record.wrote(getattr(output, name), frame)
+    write_results({n: results[n] for n in names}, output, meta, record, csv_precision=csv_precision)
 
 
 def run(input, output, params, log=None) -> None:
@@ -108,7 +104,7 @@ def run(input, output, params, log=None) -> None:
                 f"consecutive half-years in every series ({exc.column})",
                 "a half-year is missing or repeated before",
             ) from None
-        write_results(results, SERIES_RESULTS, input, output, settings, record)
+        write_tables(results, SERIES_RESULTS, input, output, settings, record)
 
 
 def run_groups(input, output, params, log=None) -> None:
@@ -120,4 +116,4 @@ def run_groups(input, output, params, log=None) -> None:
     with stage_run("meetings_groups", output, log) as record:
         tables, _, periods = read_inputs(input.tables, record)
         results = analyse_groups(tables, settings, periods)
-        write_results(results, GROUP_RESULTS, input, output, settings, record)
+        write_tables(results, GROUP_RESULTS, input, output, settings, record)
